@@ -1,0 +1,320 @@
+"""Records -> triples (one pure step, a stream any serialiser can take) -> ``rdflib.Graph``.
+
+Nothing here reads files: the evidence anchors come in from :mod:`kg.check`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+
+import rdflib
+
+from kg import vocab
+from kg.check import describe_figure
+from kg.evidence import Anchor, citation_key, clean, evidence_of
+from kg.iri import citation_iri, mint, part_iri
+from kg.model import Citation, Claim, Dataset, Entity, Quote, Record, Repair, Source, Statement, Statistic
+from kg.terms import Lit, Triple
+from kg.vocab import (
+    ASSERTING_STATUSES,
+    DERIVED_FROM,
+    LABEL,
+    OA,
+    RDF_OBJECT,
+    RDF_PREDICATE,
+    RDF_STATEMENT,
+    RDF_SUBJECT,
+    SCHEMA,
+    TYPE,
+    XSD,
+    K,
+    concept,
+)
+
+_ENTITY_TYPES = {
+    "organisation": (K.Organisation, SCHEMA + "Organization"),
+    "person": (K.Person, SCHEMA + "Person"),
+    "post": (K.Post, vocab.ORG + "Post"),
+    "place": (K.Place, SCHEMA + "Place"),
+    "initiative": (K.Initiative,),
+    "measure": (K.Measure, vocab.SKOS + "Concept"),
+}
+_SOURCE_TYPES = {"news-article": SCHEMA + "NewsArticle", "report": SCHEMA + "Report"}
+_TRUE, _FALSE = Lit("true", XSD + "boolean"), Lit("false", XSD + "boolean")
+
+
+def _int(n: int) -> Lit:
+    return Lit(str(n), vocab.XSD_INTEGER)
+
+
+def _count(n: int) -> Lit:
+    return Lit(str(n), XSD + "nonNegativeInteger")
+
+
+class _Builder:
+    def __init__(self, dataset: Dataset, base: str, anchors: Mapping[tuple[str, int], Anchor]):
+        self.base = base
+        self.anchors = anchors
+        self.sources = {s.id: s for s in dataset.sources}
+        self.names = {e.id: e.name for e in dataset.entities}
+
+    def iri(self, record_id: str) -> str:
+        return mint(self.base, record_id)
+
+    def repairs_of(self, record: Record) -> tuple[Repair, ...]:
+        seen = dict.fromkeys(c.source for c in record.citations)
+        return tuple(r for sid in seen if sid in self.sources for r in self.sources[sid].repairs)
+
+    # -- provenance, shared by every fact ------------------------------------------------------
+
+    def provenance(self, node: str, record: Record, default_agent: str | None = None) -> Iterator[Triple]:
+        citations = record.citations
+        if not isinstance(record, Source):
+            source_ids = sorted({c.source for c in citations})
+            yield node, K.sourceCount, _int(len(source_ids))
+            yield node, K.asserted, _TRUE if asserted(record) else _FALSE
+            for source_id in source_ids:
+                yield node, DERIVED_FROM, self.iri(source_id)
+        per_source: Counter[str] = Counter(c.source for c in citations)
+        seen: Counter[str] = Counter()
+        record_text = record.text if isinstance(record, Quote) else None
+        for index, citation in enumerate(citations):
+            seen[citation.source] += 1
+            number = seen[citation.source] if per_source[citation.source] > 1 else None
+            cnode = citation_iri(node, citation.source, number)
+            yield node, K.citation, cnode
+            yield from self.citation(cnode, node, record, index, citation, record_text, default_agent)
+
+    def citation(
+        self,
+        cnode: str,
+        body: str,
+        record: Record,
+        index: int,
+        citation: Citation,
+        record_text: str | None,
+        default_agent: str | None,
+    ) -> Iterator[Triple]:
+        source = self.sources.get(citation.source)
+        repairs = source.repairs if source else ()
+        evidence = clean(evidence_of(record_text, citation), repairs)
+        source_iri = self.iri(citation.source)
+        yield cnode, TYPE, K.Citation
+        yield cnode, TYPE, OA + "Annotation"
+        yield cnode, OA + "motivatedBy", OA + "describing"
+        yield cnode, OA + "hasBody", body
+        yield cnode, K.source, source_iri
+        yield cnode, K.claimStatus, concept(citation.status)
+        agent = citation.attributed_to or (default_agent if citation.status in ("quoted", "attributed") else None)
+        if agent:
+            yield cnode, K.attributedTo, self.iri(agent)
+        yield cnode, K.evidence, Lit(evidence)
+        target = part_iri(cnode, "target")
+        yield cnode, OA + "hasTarget", target
+        yield target, TYPE, OA + "SpecificResource"
+        yield target, OA + "hasSource", source_iri
+        anchor = self.anchors.get(citation_key(record.id, index))
+        quote = part_iri(cnode, "quote")
+        yield target, OA + "hasSelector", quote
+        yield quote, TYPE, OA + "TextQuoteSelector"
+        yield quote, OA + "exact", Lit(anchor.exact if anchor else evidence)
+        if anchor is not None:
+            if anchor.prefix:
+                yield quote, OA + "prefix", Lit(anchor.prefix)
+            if anchor.suffix:
+                yield quote, OA + "suffix", Lit(anchor.suffix)
+            position = part_iri(cnode, "position")
+            yield target, OA + "hasSelector", position
+            yield position, TYPE, OA + "TextPositionSelector"
+            yield position, OA + "start", _count(anchor.start)
+            yield position, OA + "end", _count(anchor.end)
+
+    # -- records ---------------------------------------------------------------------------------
+
+    def source(self, s: Source) -> Iterator[Triple]:
+        node = self.iri(s.id)
+        yield node, TYPE, K.Source
+        if s.kind in _SOURCE_TYPES:
+            yield node, TYPE, _SOURCE_TYPES[s.kind]
+        yield node, K.kind, concept(s.kind)
+        yield node, LABEL, Lit(s.title)
+        yield node, K.title, Lit(s.title)
+        if s.subtitle:
+            yield node, K.subtitle, Lit(clean(s.subtitle, s.repairs))
+        if s.url:
+            yield node, K.url, s.url
+        if s.publisher is None:
+            yield node, K.publisherStatus, K.notStated
+        else:
+            yield node, K.publisherName, Lit(s.publisher)
+        if s.author is None:
+            yield node, K.authorStatus, K.notStated
+        else:
+            yield node, K.authorName, Lit(s.author)
+        for prop, date in ((K.published, s.published), (K.modified, s.modified)):
+            if date is not None:
+                yield node, prop, Lit(date.lexical, date.datatype)
+        if s.undated:
+            yield node, K.dateStatus, K.undated
+        if s.language:
+            yield node, K.language, Lit(s.language)
+        if s.text_file:
+            yield node, K.textFile, Lit(s.text_file)
+        if s.text_sha256:
+            yield node, K.textSha256, Lit(s.text_sha256)
+        for number, fix in enumerate(s.repairs, 1):
+            rnode = part_iri(node, f"repair-{number}")
+            yield node, K.textRepair, rnode
+            yield rnode, TYPE, K.TextRepair
+            yield rnode, K.replace, Lit(fix.replace)
+            yield rnode, K.replacement, Lit(fix.with_)
+            yield rnode, vocab.RDFS + "comment", Lit(fix.reason)
+        yield from self.provenance(node, s)
+
+    def entity(self, e: Entity) -> Iterator[Triple]:
+        node = self.iri(e.id)
+        for rdf_type in _ENTITY_TYPES[e.kind]:
+            yield node, TYPE, rdf_type
+        yield node, LABEL, Lit(e.name)
+        for alt in e.alt_names:
+            yield node, vocab.ALT_LABEL, Lit(alt)
+        if e.initiative_kind:
+            yield node, K.kind, concept(e.initiative_kind)
+        if e.description:
+            yield node, vocab.RDFS + "comment", Lit(e.description)
+        if e.kind != "measure":
+            yield from self.provenance(node, e)
+
+    def statement(self, st: Statement) -> Iterator[Triple]:
+        node = self.iri(st.id)
+        prop, _, object_kinds = vocab.STATEMENT_PREDICATES[st.predicate]
+        obj: str | Lit
+        if st.object is not None:
+            obj = self.iri(st.object)
+        elif object_kinds[0] == "date":
+            lexical = str(st.value)
+            obj = Lit(lexical, vocab.date_datatype(lexical))
+        else:
+            obj = Lit(clean(str(st.value), self.repairs_of(st)))
+        yield node, TYPE, K.Statement
+        yield node, TYPE, RDF_STATEMENT
+        yield node, RDF_SUBJECT, self.iri(st.subject)
+        yield node, RDF_PREDICATE, prop
+        yield node, RDF_OBJECT, obj
+        if st.when:
+            yield node, K.when, Lit(clean(st.when, self.repairs_of(st)))
+        if asserted(st):
+            yield self.iri(st.subject), prop, obj
+        yield from self.provenance(node, st)
+
+    def statistic(self, s: Statistic) -> Iterator[Triple]:
+        node = self.iri(s.id)
+        label = f"{describe_figure(s)} {self.names.get(s.counts, s.counts)}"
+        if s.period:
+            label += f" ({s.period.label})"
+        yield node, TYPE, K.Statistic
+        yield node, TYPE, SCHEMA + "Observation"
+        yield node, LABEL, Lit(label)
+        yield node, K.counts, self.iri(s.counts)
+        yield node, K.value, Lit(s.value.lexical, s.value.datatype)
+        yield node, K.comparator, concept(s.comparator)
+        yield node, K.unit, concept(s.unit)
+        yield node, K.about, self.iri(s.about)
+        if s.place:
+            yield node, K.place, self.iri(s.place)
+        for agent in sorted({c.attributed_to for c in s.citations if c.attributed_to}):
+            yield node, K.attributedTo, self.iri(agent)
+        if s.period:
+            period = part_iri(node, "period")
+            yield node, K.period, period
+            yield period, TYPE, K.Period
+            yield period, LABEL, Lit(s.period.label)
+            if s.period.duration:
+                yield period, K.duration, Lit(s.period.duration, vocab.XSD_DURATION)
+            if s.period.anchor:
+                yield period, K.anchor, concept(s.period.anchor)
+            for prop, date in ((K.start, s.period.start), (K.end, s.period.end)):
+                if date is not None:
+                    yield period, prop, Lit(date.lexical, date.datatype)
+        yield from self.provenance(node, s)
+
+    def quote(self, q: Quote) -> Iterator[Triple]:
+        node = self.iri(q.id)
+        text = clean(q.text, self.repairs_of(q))
+        short = text if len(text) <= 60 else text[:59].rstrip() + "…"
+        yield node, TYPE, K.Quotation
+        yield node, TYPE, SCHEMA + "Quotation"
+        yield node, LABEL, Lit(f"{self.names.get(q.speaker, q.speaker)}: \u201c{short}\u201d")
+        yield node, K.text, Lit(text)
+        yield node, K.speaker, self.iri(q.speaker)
+        if q.spoken_to:
+            yield node, K.spokenTo, self.iri(q.spoken_to)
+        yield from self.provenance(node, q, default_agent=q.speaker)
+
+    def claim(self, c: Claim) -> Iterator[Triple]:
+        node = self.iri(c.id)
+        yield node, TYPE, K.Claim
+        yield node, LABEL, Lit(c.summary)
+        for ref in c.about:
+            yield node, K.about, self.iri(ref)
+        yield from self.provenance(node, c)
+
+
+def asserted(record: Record) -> bool:
+    """Whether any source states, attributes or quotes the fact (not only hedges it)."""
+    return any(c.status in ASSERTING_STATUSES for c in record.citations)
+
+
+def base_of(dataset: Dataset, base: str | None = None) -> str:
+    """The namespace for the data's IRIs: given, else the dataset's, else the default."""
+    return base or dataset.info.base or vocab.DEFAULT_BASE
+
+
+def triples(
+    dataset: Dataset, *, base: str | None = None, anchors: Mapping[tuple[str, int], Anchor] | None = None
+) -> Iterator[Triple]:
+    """Every triple of the graph, record by record (not sorted: see :mod:`kg.export`)."""
+    builder = _Builder(dataset, base_of(dataset, base), anchors or {})
+    for record in dataset.records():
+        if isinstance(record, Source):
+            yield from builder.source(record)
+        elif isinstance(record, Entity):
+            yield from builder.entity(record)
+        elif isinstance(record, Statement):
+            yield from builder.statement(record)
+        elif isinstance(record, Statistic):
+            yield from builder.statistic(record)
+        elif isinstance(record, Quote):
+            yield from builder.quote(record)
+        else:
+            yield from builder.claim(record)
+
+
+def to_rdflib(term: str | Lit) -> rdflib.term.Identifier:
+    """One term as rdflib's."""
+    if isinstance(term, Lit):
+        if term.language:
+            return rdflib.Literal(term.lexical, lang=term.language)
+        if term.datatype == vocab.XSD_STRING:
+            return rdflib.Literal(term.lexical)
+        return rdflib.Literal(term.lexical, datatype=rdflib.URIRef(term.datatype), normalize=False)
+    return rdflib.URIRef(term)
+
+
+def graph_of(stream: Iterator[Triple], base: str) -> rdflib.Graph:
+    """An ``rdflib.Graph`` of a triple stream, with the project's prefixes bound."""
+    graph = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in vocab.PREFIXES.items():
+        graph.bind(prefix, rdflib.Namespace(namespace))
+    graph.bind(vocab.DATA_PREFIX, rdflib.Namespace(base))
+    for s, p, o in stream:
+        graph.add((rdflib.URIRef(s), rdflib.URIRef(p), to_rdflib(o)))
+    return graph
+
+
+def build_graph(
+    dataset: Dataset, *, base: str | None = None, anchors: Mapping[tuple[str, int], Anchor] | None = None
+) -> rdflib.Graph:
+    """The dataset's knowledge graph as an ``rdflib.Graph``."""
+    return graph_of(triples(dataset, base=base, anchors=anchors), base_of(dataset, base))

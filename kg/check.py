@@ -1,0 +1,330 @@
+"""Checks of a loaded dataset: ids, references, rules between fields, evidence in the texts.
+
+Every check collects problems and goes on; nothing stops at the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from kg import vocab
+from kg.evidence import Anchor, SourceText, citation_key, evidence_of, find_text_file, read_text, text_dirs
+from kg.load import p_date
+from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Source, Statement, Statistic
+from kg.problems import ERROR, NOTE, WARNING, Problem
+from kg.yamlnodes import Scalar
+
+_AGENTS = ("person", "organisation")
+_ANY = ("organisation", "person", "post", "place", "initiative", "measure", "statistic", "statement", "quote", "claim", "source")
+
+
+@dataclass
+class Report:
+    """What checking a dataset found: problems, and the anchors of the evidence it grounded."""
+
+    problems: list[Problem] = field(default_factory=list)
+    anchors: dict[tuple[str, int], Anchor] = field(default_factory=dict)
+    evidence_total: int = 0
+    texts_missing: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def kinds_by_id(dataset: Dataset) -> dict[str, str]:
+    """Each id's record kind (the first record wins where an id is duplicated)."""
+    kinds: dict[str, str] = {}
+    for record in dataset.records():
+        kinds.setdefault(record.id, record.kind_name)
+    return kinds
+
+
+def check_ids(dataset: Dataset) -> Iterator[Problem]:
+    first: dict[str, Pos] = {}
+    for record in dataset.records():
+        if record.id in first:
+            yield Problem(
+                record.where.get("id", record.pos),
+                "id",
+                f"duplicate id {record.id!r} (first at {first[record.id]})",
+                "ids must be unique across the whole dataset; rename one",
+            )
+        else:
+            first[record.id] = record.where.get("id", record.pos)
+
+
+class _Refs:
+    """Resolves references, suggesting the closest existing id of the right kind."""
+
+    def __init__(self, kinds: dict[str, str]):
+        self.kinds = kinds
+        self._by_kind: dict[str, list[str]] = defaultdict(list)
+        for record_id, kind in kinds.items():
+            self._by_kind[kind].append(record_id)
+
+    def check(self, ref: str | None, allowed: Sequence[str], pos: Pos, name: str) -> Iterator[Problem]:
+        if ref is None:
+            return
+        kind = self.kinds.get(ref)
+        wanted = " or ".join(allowed)
+        if kind is None:
+            candidates = [i for k in allowed for i in self._by_kind.get(k, ())]
+            close = difflib.get_close_matches(ref, candidates, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"add a {allowed[0]} with id {ref!r}, or fix the id"
+            yield Problem(pos, name, f"no {wanted} has the id {ref!r}", hint)
+        elif kind not in allowed:
+            yield Problem(pos, name, f"{ref!r} is a {kind}, but {name} needs a {wanted}", "point it at the right record")
+
+
+def _at(record: Record | Citation, name: str) -> Pos:
+    return record.where.get(name, record.pos)
+
+
+def check_references(dataset: Dataset, kinds: dict[str, str]) -> Iterator[Problem]:
+    refs = _Refs(kinds)
+    for record in dataset.records():
+        if isinstance(record, Statement):
+            yield from _check_statement(record, refs)
+        elif isinstance(record, Statistic):
+            yield from refs.check(record.counts, ("measure",), _at(record, "counts"), "counts")
+            yield from refs.check(record.about, _ANY, _at(record, "about"), "about")
+            yield from refs.check(record.place, ("place",), _at(record, "place"), "place")
+        elif isinstance(record, Quote):
+            yield from refs.check(record.speaker, _AGENTS, _at(record, "speaker"), "speaker")
+            yield from refs.check(record.spoken_to, _AGENTS, _at(record, "spoken_to"), "spoken_to")
+        elif isinstance(record, Claim):
+            for ref in record.about:
+                yield from refs.check(ref, _ANY, _at(record, "about"), "about")
+        for index, citation in enumerate(record.citations, 1):
+            name = f"sources[{index}]"
+            yield from refs.check(citation.source, ("source",), _at(citation, "source"), f"{name}.source")
+            yield from refs.check(citation.attributed_to, _AGENTS, _at(citation, "attributed_to"), f"{name}.attributed_to")
+
+
+def _check_statement(record: Statement, refs: _Refs) -> Iterator[Problem]:
+    spec = vocab.STATEMENT_PREDICATES.get(record.predicate)
+    if spec is None:
+        known = list(vocab.STATEMENT_PREDICATES)
+        close = difflib.get_close_matches(record.predicate, known, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}?" if close else f"known predicates: {', '.join(known)}"
+        yield Problem(_at(record, "predicate"), "predicate", f"unknown predicate {record.predicate!r}", hint)
+        return
+    _, subject_kinds, object_kinds = spec
+    yield from refs.check(record.subject, subject_kinds, _at(record, "subject"), "subject")
+    literal = object_kinds[0] in ("text", "date")
+    if literal:
+        if record.object is not None:
+            yield Problem(_at(record, "object"), "object", f"{record.predicate} takes a value, not an object", f"write 'value:' ({object_kinds[0]})")
+        elif record.value is None:
+            yield Problem(record.pos, "value", f"missing required field 'value' ({object_kinds[0]}) for {record.predicate}", "add 'value:'")
+        elif object_kinds[0] == "date" and isinstance(record.value, str):
+            try:
+                p_date(Scalar(record.value, False, _at(record, "value")))
+            except Exception as bad:  # noqa: BLE001 - Bad carries the message
+                yield Problem(_at(record, "value"), "value", str(bad), getattr(bad, "hint", ""))
+        return
+    if record.value is not None:
+        yield Problem(_at(record, "value"), "value", f"{record.predicate} links to a record; it takes 'object:', not 'value:'", "write 'object: ID'")
+    elif record.object is None:
+        yield Problem(record.pos, "object", f"missing required field 'object' for {record.predicate}", "add 'object: ID'")
+    else:
+        yield from refs.check(record.object, object_kinds, _at(record, "object"), "object")
+
+
+def check_rules(dataset: Dataset) -> Iterator[Problem]:
+    """Rules between fields of one record."""
+    for record in dataset.records():
+        for index, citation in enumerate(record.citations, 1):
+            name = f"sources[{index}]"
+            needs_agent = citation.status in ("attributed", "quoted")
+            if needs_agent and citation.attributed_to is None and not isinstance(record, Quote):
+                yield Problem(
+                    citation.pos,
+                    f"{name}.attributed_to",
+                    f"status {citation.status!r} needs attributed_to: who the source attributes it to",
+                    "add 'attributed_to: ID' of the person or organisation",
+                )
+            if citation.status in ("stated", "unattributed") and citation.attributed_to is not None:
+                yield Problem(
+                    _at(citation, "attributed_to"),
+                    f"{name}.attributed_to",
+                    f"status {citation.status!r} means nobody is credited, yet attributed_to is given",
+                    "use status 'attributed' or 'quoted', or remove attributed_to",
+                )
+            if isinstance(record, Quote) and citation.status != "quoted":
+                yield Problem(_at(citation, "status"), f"{name}.status", "a quotation's sources must have status 'quoted'", "remove the status line")
+        if isinstance(record, Entity) and record.kind == "measure":
+            continue
+        if isinstance(record, Statistic) and record.period is not None:
+            period = record.period
+            if period.start and period.end and _date_key(period.end.lexical) < _date_key(period.start.lexical):
+                yield Problem(
+                    _at(record, "period"),
+                    "period.end",
+                    f"the period ends ({period.end.lexical}) before it starts ({period.start.lexical})",
+                    "swap start and end, or fix the dates",
+                )
+        if isinstance(record, Source):
+            yield from _check_source(record)
+
+
+def _date_key(lexical: str) -> tuple[int, int, int]:
+    parts = [int(p) for p in lexical.split("-")] + [0, 0]
+    return parts[0], parts[1], parts[2]
+
+
+def _check_source(source: Source) -> Iterator[Problem]:
+    dated = source.published is not None or source.modified is not None
+    if source.undated and dated:
+        yield Problem(_at(source, "undated"), "undated", "the source is marked undated but has a date", "remove 'undated: true' or the date")
+    if not source.undated and not dated:
+        yield Problem(
+            source.pos,
+            "published",
+            "the source has no date and is not marked undated",
+            "give 'published:' or 'modified:' as stated, or 'undated: true' when the source gives none",
+        )
+    if source.repairs and source.text_file is None:
+        yield Problem(_at(source, "repairs"), "repairs", "repairs need the source's text", "add 'text: {file: …, sha256: …}'")
+
+
+def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> Iterator[Problem]:
+    """Ground every evidence quote in its source's text, where the text can be found."""
+    sources = {s.id: s for s in dataset.sources}
+    texts: dict[str, SourceText | None] = {}
+    unchecked: dict[str, int] = defaultdict(int)
+    for source in dataset.sources:
+        texts[source.id] = None
+        if source.text_file is None:
+            continue
+        path = find_text_file(source.text_file, dirs)
+        if path is None:
+            report.texts_missing.append(source.id)
+            continue
+        try:
+            text = read_text(source, path)
+        except (OSError, UnicodeDecodeError) as err:
+            yield Problem(_at(source, "text"), "text.file", f"cannot read {path}: {err}", "save the text as UTF-8")
+            continue
+        if text.sha256 != source.text_sha256:
+            yield Problem(
+                _at(source, "text"),
+                "text.sha256",
+                f"the text at {path} has changed since curation (its SHA-256 is {text.sha256})",
+                "re-check every evidence quote of this source against the new text, then record the new hash",
+            )
+            continue
+        texts[source.id] = text
+    for record in dataset.records():
+        record_text = record.text if isinstance(record, Quote) else None
+        for index, citation in enumerate(record.citations):
+            report.evidence_total += 1
+            source = sources.get(citation.source)
+            if source is None:
+                continue  # reported by check_references
+            text = texts.get(source.id)
+            if text is None:
+                unchecked[source.id] += 1
+                continue
+            evidence = evidence_of(record_text, citation)
+            anchor = text.find(evidence, source.repairs)
+            name = f"sources[{index + 1}].evidence"
+            if anchor is None:
+                closest = text.closest(evidence, source.repairs)
+                yield Problem(
+                    _at(citation, "evidence") if citation.evidence else _at(record, "text"),
+                    name if citation.evidence else "text",
+                    f"not found verbatim in {source.id}; the closest passage is {closest!r}",
+                    "copy the words exactly as the source has them",
+                )
+            else:
+                report.anchors[citation_key(record.id, index)] = anchor
+    for source_id, count in sorted(unchecked.items()):
+        source = sources[source_id]
+        why = "it names no text" if source.text_file is None else f"{source.text_file} was not found"
+        yield Problem(
+            source.pos,
+            "text",
+            f"{count} evidence quote{'s' if count != 1 else ''} of {source_id} not checked: {why}",
+            "give --texts FOLDER (or set KG_TEXTS) where the source texts are",
+            WARNING,
+        )
+
+
+# --- figures that disagree ------------------------------------------------------------------
+
+_INF = Decimal("Infinity")
+
+
+def interval(statistic: Statistic) -> tuple[Decimal, bool, Decimal, bool]:
+    """The range a figure admits: (low, low is open, high, high is open)."""
+    v = statistic.value.value
+    return {
+        "exactly": (v, False, v, False),
+        "unqualified": (v, False, v, False),
+        "more-than": (v, True, _INF, True),
+        "at-least": (v, False, _INF, True),
+        "fewer-than": (-_INF, True, v, True),
+        "at-most": (-_INF, True, v, False),
+        "approximately": (v * Decimal("0.9"), False, v * Decimal("1.1"), False),
+        "multiples-of": (v * 2, False, v * 10, True),
+    }[statistic.comparator]
+
+
+def compatible(a: Statistic, b: Statistic) -> bool:
+    """Whether two figures for the same measure can both be true."""
+    lo1, lo1_open, hi1, hi1_open = interval(a)
+    lo2, lo2_open, hi2, hi2_open = interval(b)
+    lo, lo_open = max((lo1, lo1_open), (lo2, lo2_open), key=lambda x: (x[0], x[1]))
+    hi, hi_open = min((hi1, hi1_open), (hi2, hi2_open), key=lambda x: (x[0], not x[1]))
+    return lo < hi or (lo == hi and not lo_open and not hi_open)
+
+
+def describe_figure(statistic: Statistic) -> str:
+    """A figure in words: ``more than 550``, ``multiples of 100``."""
+    words = statistic.comparator.replace("-", " ")
+    return statistic.value.lexical if statistic.comparator == "unqualified" else f"{words} {statistic.value.lexical}"
+
+
+def check_figures(dataset: Dataset) -> Iterator[Problem]:
+    """A note for every pair of figures that count the same thing, saying whether they agree."""
+    groups: dict[str, list[Statistic]] = defaultdict(list)
+    for statistic in dataset.statistics:
+        groups[statistic.counts].append(statistic)
+    for counts, members in sorted(groups.items()):
+        for a, b in itertools.combinations(members, 2):
+            if a.value == b.value and a.comparator == b.comparator:
+                continue
+            verdict = "compatible" if compatible(a, b) else "NOT compatible"
+            yield Problem(
+                b.pos,
+                "value",
+                f"{counts}: {b.id} ({describe_figure(b)}) and {a.id} ({describe_figure(a)}) are {verdict}",
+                severity=NOTE,
+            )
+
+
+def check(dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Iterable[Problem] = ()) -> Report:
+    """Run every record check on a loaded dataset; problems come sorted by file and line."""
+    report = Report(list(load_problems))
+    kinds = kinds_by_id(dataset)
+    found: list[Problem] = []
+    found += check_ids(dataset)
+    found += check_references(dataset, kinds)
+    found += check_rules(dataset)
+    found += check_evidence(dataset, text_dirs(dataset, texts), report)
+    found += check_figures(dataset)
+    report.problems = sorted(report.problems + found, key=lambda p: p.sort_key)
+    return report
+

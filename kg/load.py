@@ -1,0 +1,595 @@
+"""Curated YAML files -> records, each remembering its file and line.
+
+Parsing and field types only: whether references resolve, ids are unique or
+evidence is in the source is for :mod:`kg.check`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import os
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from kg import vocab
+from kg.model import (
+    Citation,
+    Claim,
+    Dataset,
+    DatasetInfo,
+    Entity,
+    Number,
+    Period,
+    Pos,
+    Quote,
+    Repair,
+    Source,
+    Statement,
+    Statistic,
+    TypedValue,
+)
+from kg.problems import KgError, Problem
+from kg.yamlnodes import Mapping, Node, Scalar, Sequence, decode, describe, parse
+
+#: The id rule: lowercase letters and digits in words joined by single hyphens.
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_ID_LENGTH = 64
+#: Characters no curated text may hold: C0 and C1 controls but tab and newline, DEL,
+#: lone surrogates and the two non-characters U+FFFE and U+FFFF.
+FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_LOOKS_NUMERIC = re.compile(r"[-+]?[0-9][0-9,._ ]*")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_DURATION = re.compile(
+    r"P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?"
+)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\\x7f-\x9f]")
+UNKNOWN = "unknown"
+
+
+class Bad(Exception):
+    """A field's value is wrong: what, a hint how to fix it, and where (if not the field)."""
+
+    def __init__(self, message: str, hint: str = "", pos: Pos | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.pos = pos
+
+
+# --- field parsers: node -> value, or raise Bad -------------------------------------------
+
+
+def p_text(node: Node) -> str:
+    if not isinstance(node, Scalar):
+        raise Bad(f"must be text, not {describe(node)}")
+    value = node.value
+    if node.plain and value in ("", "~", "null", "Null", "NULL"):
+        raise Bad("is empty", "write a value or remove the field")
+    if not value.strip():
+        raise Bad("is empty", "write a value or remove the field")
+    bad = FORBIDDEN_TEXT.search(value)
+    if bad:
+        char = bad.group()
+        kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+        raise Bad(
+            f"holds {kind} (U+{ord(char):04X}) at character {bad.start() + 1}",
+            "remove it: curated text may hold tabs and newlines but no other control characters",
+        )
+    return value
+
+
+def p_id(node: Node) -> str:
+    value = p_text(node)
+    if len(value) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(value):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:MAX_ID_LENGTH].strip("-")
+        raise Bad(
+            f"{value!r} breaks the id rule (lowercase letters and digits joined by single hyphens,"
+            f" at most {MAX_ID_LENGTH} characters)",
+            f"write it as {suggestion!r}" if suggestion else "use words such as home-office",
+        )
+    return value
+
+
+def p_ids(node: Node) -> tuple[str, ...]:
+    if isinstance(node, Scalar):
+        return (p_id(node),)
+    return tuple(_each(node, p_id))
+
+
+def p_texts(node: Node) -> tuple[str, ...]:
+    return tuple(_each(node, p_text))
+
+
+def _each(node: Node, parse_item: Callable[[Node], Any]) -> list[Any]:
+    if not isinstance(node, Sequence):
+        raise Bad(f"must be a list, not {describe(node)}", "write one '- item' per line")
+    values = []
+    for index, item in enumerate(node.items):
+        try:
+            values.append(parse_item(item))
+        except Bad as bad:
+            raise Bad(f"item {index + 1} {bad.message}", bad.hint, bad.pos or item.pos) from None
+    return values
+
+
+def p_number(node: Node) -> Number:
+    if not isinstance(node, Scalar):
+        raise Bad(f"must be a number, not {describe(node)}")
+    value = node.value.strip()
+    plain_digits = value.replace(",", "").replace("_", "").replace(" ", "")
+    if not node.plain and _NUMBER.fullmatch(value):
+        raise Bad(f"{value!r} is written as text (in quotes)", f"write the number without quotes: {value}")
+    if _NUMBER.fullmatch(value):
+        datatype = vocab.XSD_DECIMAL if "." in value else vocab.XSD_INTEGER
+        return Number(value, datatype, Decimal(value))
+    if _LOOKS_NUMERIC.fullmatch(value) and _NUMBER.fullmatch(plain_digits):
+        raise Bad(
+            f"{value!r} has thousands separators",
+            f"write the number as {plain_digits}, without separators or quotes",
+        )
+    if re.fullmatch(r"-?0[0-9]+(?:\.[0-9]+)?", value):
+        raise Bad(f"{value!r} has a leading zero", f"write it as {str(Decimal(value))}")
+    raise Bad(
+        f"{value!r} is not a number",
+        "write digits only, e.g. 550 or 12.5; put words such as 'more than' in comparator",
+    )
+
+
+def p_date(node: Node) -> TypedValue:
+    value = p_text(node).strip()
+    match = _DATE.fullmatch(value)
+    if not match:
+        raise Bad(
+            f"{value!r} is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY",
+            "write e.g. 2024-05-21 (day), 2023-04 (month) or 2023 (year)",
+        )
+    year, month, day = match.groups()
+    if int(year) == 0:
+        raise Bad(f"{value!r}: there is no year 0000", "write a year from 0001")
+    if month is not None and not 1 <= int(month) <= 12:
+        raise Bad(f"{value!r}: month {month} does not exist", "months run from 01 to 12")
+    if day is not None:
+        try:
+            datetime.date(int(year), int(month or 0), int(day))
+        except ValueError:
+            raise Bad(f"{value!r}: day {day} does not exist in that month", "check the date") from None
+        return TypedValue(value, vocab.XSD_DATE)
+    return TypedValue(value, vocab.XSD_GYEARMONTH if month else vocab.XSD_GYEAR)
+
+
+def p_date_or_unknown(node: Node) -> TypedValue | None:
+    if isinstance(node, Scalar) and node.value == UNKNOWN:
+        return None
+    return p_date(node)
+
+
+def p_text_or_unknown(node: Node) -> str | None:
+    value = p_text(node)
+    return None if value == UNKNOWN else value
+
+
+def p_bool(node: Node) -> bool:
+    if isinstance(node, Scalar) and node.plain and node.value in ("true", "false"):
+        return node.value == "true"
+    raise Bad(f"must be true or false, not {describe(node)}")
+
+
+def p_choice(list_name: str) -> Callable[[Node], str]:
+    allowed = vocab.CONTROLLED_LISTS[list_name][1]
+
+    def parse_choice(node: Node) -> str:
+        value = p_text(node)
+        if value in allowed:
+            return value
+        close = difflib.get_close_matches(value.lower().replace(" ", "-"), allowed, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise Bad(f"unknown {list_name} {value!r}", f"{hint}allowed: {', '.join(allowed)}")
+
+    return parse_choice
+
+
+def p_duration(node: Node) -> str:
+    value = p_text(node).strip()
+    if not _DURATION.fullmatch(value):
+        raise Bad(
+            f"{value!r} is not an ISO 8601 duration",
+            "write e.g. P1Y (a year), P12M (twelve months), P6M, P30D",
+        )
+    return value
+
+
+def p_iri(node: Node) -> str:
+    value = p_text(node)
+    parts = urlsplit(value) if not _IRI_FORBIDDEN.search(value) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Bad(
+            f"{value!r} is not a valid http(s) IRI",
+            "write the full address, e.g. https://example.org/page, with no spaces, quotes or angle brackets",
+        )
+    return value
+
+
+def p_sha256(node: Node) -> str:
+    value = p_text(node).strip()
+    if not _SHA256.fullmatch(value):
+        raise Bad(f"{value!r} is not a SHA-256 hash", "write the 64 lowercase hex digits that `sha256sum FILE` prints")
+    return value
+
+
+# --- records -------------------------------------------------------------------------------
+
+Spec = dict[str, tuple[bool, Callable[[Node], Any]]]
+
+
+def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """The parsed fields of one mapping, or None (with problems) when any is wrong."""
+    if not isinstance(node, Mapping):
+        problems.append(Problem(node.pos, prefix or "record", f"must be a mapping of fields, not {describe(node)}"))
+        return None
+    values: dict[str, Any] = {"_pos": node.pos, "_where": {}}
+    ok = True
+    for name, (key_pos, value_node) in node.items.items():
+        field_name = f"{prefix}{name}"
+        if name not in spec:
+            close = difflib.get_close_matches(name, list(spec), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(spec)}"
+            problems.append(Problem(key_pos, field_name, f"unknown field {name!r}", hint))
+            ok = False
+            continue
+        try:
+            values[name] = spec[name][1](value_node)
+            values["_where"][name] = value_node.pos
+        except Bad as bad:
+            problems.append(Problem(bad.pos or value_node.pos, field_name, bad.message, bad.hint))
+            ok = False
+    for name, (required, _) in spec.items():
+        if required and name not in values and name not in node.items:
+            problems.append(
+                Problem(node.pos, f"{prefix}{name}", f"missing required field {name!r}", f"add '{name}:' to this record")
+            )
+            ok = False
+    return values if ok else None
+
+
+def _where(values: dict[str, Any]) -> MappingProxyType[str, Pos]:
+    return MappingProxyType(values["_where"])
+
+
+def _citations(default_status: str) -> Callable[[Node], tuple[Citation, ...]]:
+    spec: Spec = {
+        "source": (True, p_id),
+        "evidence": (default_status != "quoted", p_text),
+        "status": (False, p_choice("status")),
+        "attributed_to": (False, p_id),
+    }
+
+    def parse_citations(node: Node) -> tuple[Citation, ...]:
+        if not isinstance(node, Sequence) or not node.items:
+            raise Bad("must list at least one source", "add '- source: ID' with its 'evidence:' quote")
+        citations = []
+        for index, item in enumerate(node.items):
+            inner: list[Problem] = []
+            values = _fields(item, spec, f"sources[{index + 1}].", inner)
+            if values is None:
+                first = inner[0]
+                raise Bad(f"item {index + 1}: {first.field.split('.')[-1]}: {first.message}", first.hint, first.pos)
+            citations.append(
+                Citation(
+                    source=values["source"],
+                    evidence=values.get("evidence", ""),
+                    status=values.get("status", default_status),
+                    attributed_to=values.get("attributed_to"),
+                    pos=values["_pos"],
+                    where=_where(values),
+                )
+            )
+        return tuple(citations)
+
+    return parse_citations
+
+
+def p_period(node: Node) -> Period:
+    inner: list[Problem] = []
+    values = _fields(
+        node,
+        {
+            "label": (True, p_text),
+            "duration": (False, p_duration),
+            "anchor": (False, p_choice("anchor")),
+            "start": (False, p_date),
+            "end": (False, p_date),
+        },
+        "period.",
+        inner,
+    )
+    if values is None:
+        first = inner[0]
+        raise Bad(f"{first.field}: {first.message}", first.hint, first.pos)
+    return Period(
+        label=values["label"],
+        duration=values.get("duration"),
+        anchor=values.get("anchor"),
+        start=values.get("start"),
+        end=values.get("end"),
+    )
+
+
+def p_repairs(node: Node) -> tuple[Repair, ...]:
+    def one(item: Node) -> Repair:
+        inner: list[Problem] = []
+        values = _fields(item, {"replace": (True, p_text), "with": (True, p_text), "reason": (True, p_text)}, "", inner)
+        if values is None:
+            raise Bad(f"{inner[0].field}: {inner[0].message}", inner[0].hint, inner[0].pos)
+        return Repair(values["replace"], values["with"], values["reason"])
+
+    return tuple(_each(node, one))
+
+
+def p_text_ref(node: Node) -> tuple[str, str]:
+    inner: list[Problem] = []
+    values = _fields(node, {"file": (True, p_text), "sha256": (True, p_sha256)}, "text.", inner)
+    if values is None:
+        raise Bad(f"{inner[0].field}: {inner[0].message}", inner[0].hint, inner[0].pos)
+    name = values["file"]
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        raise Bad(f"{name!r} must be a file name relative to the texts folder", "write just the file's name")
+    return name, values["sha256"]
+
+
+_ENTITY: Spec = {
+    "id": (True, p_id),
+    "name": (True, p_text),
+    "alt_names": (False, p_texts),
+    "sources": (True, _citations("stated")),
+}
+
+SPECS: dict[str, Spec] = {
+    "sources": {
+        "id": (True, p_id),
+        "kind": (True, p_choice("source-kind")),
+        "title": (True, p_text),
+        "title_evidence": (False, p_text),
+        "subtitle": (False, p_text),
+        "url": (False, p_iri),
+        "publisher": (True, p_text_or_unknown),
+        "author": (True, p_text_or_unknown),
+        "published": (False, p_date_or_unknown),
+        "modified": (False, p_date_or_unknown),
+        "undated": (False, p_bool),
+        "language": (False, p_text),
+        "text": (False, p_text_ref),
+        "repairs": (False, p_repairs),
+    },
+    "organisations": _ENTITY,
+    "people": _ENTITY,
+    "posts": _ENTITY,
+    "places": _ENTITY,
+    "initiatives": {**_ENTITY, "kind": (True, p_choice("initiative-kind"))},
+    "measures": {"id": (True, p_id), "name": (True, p_text), "description": (False, p_text)},
+    "statements": {
+        "id": (True, p_id),
+        "subject": (True, p_id),
+        "predicate": (True, p_text),
+        "object": (False, p_id),
+        "value": (False, p_text),
+        "when": (False, p_text),
+        "sources": (True, _citations("stated")),
+    },
+    "statistics": {
+        "id": (True, p_id),
+        "counts": (True, p_id),
+        "value": (True, p_number),
+        "comparator": (True, p_choice("comparator")),
+        "unit": (False, p_choice("unit")),
+        "about": (True, p_id),
+        "period": (False, p_period),
+        "place": (False, p_id),
+        "sources": (True, _citations("stated")),
+    },
+    "quotes": {
+        "id": (True, p_id),
+        "speaker": (True, p_id),
+        "text": (True, p_text),
+        "spoken_to": (False, p_id),
+        "sources": (True, _citations("quoted")),
+    },
+    "claims": {
+        "id": (True, p_id),
+        "about": (True, p_ids),
+        "summary": (True, p_text),
+        "sources": (True, _citations("stated")),
+    },
+}
+DATASET_SPEC: Spec = {
+    "title": (False, p_text),
+    "description": (False, p_text),
+    "base": (False, p_iri),
+    "texts": (False, lambda node: p_texts(node) if isinstance(node, Sequence) else (p_text(node),)),
+}
+SECTION_KIND = {
+    "organisations": "organisation",
+    "people": "person",
+    "posts": "post",
+    "places": "place",
+    "initiatives": "initiative",
+    "measures": "measure",
+}
+
+
+def _record(section: str, v: dict[str, Any]) -> Any:
+    pos, where = v["_pos"], _where(v)
+    if section == "sources":
+        text = v.get("text")
+        return Source(
+            id=v["id"],
+            kind=v["kind"],
+            title=v["title"],
+            title_evidence=v.get("title_evidence"),
+            subtitle=v.get("subtitle"),
+            url=v.get("url"),
+            publisher=v["publisher"],
+            author=v["author"],
+            published=v.get("published"),
+            modified=v.get("modified"),
+            undated=v.get("undated", False),
+            language=v.get("language"),
+            text_file=text[0] if text else None,
+            text_sha256=text[1] if text else None,
+            repairs=v.get("repairs", ()),
+            pos=pos,
+            where=where,
+        )
+    if section in SECTION_KIND:
+        return Entity(
+            kind=SECTION_KIND[section],
+            id=v["id"],
+            name=v["name"],
+            alt_names=v.get("alt_names", ()),
+            citations=v.get("sources", ()),
+            pos=pos,
+            where=where,
+            initiative_kind=v.get("kind"),
+            description=v.get("description"),
+        )
+    if section == "statements":
+        return Statement(
+            id=v["id"],
+            subject=v["subject"],
+            predicate=v["predicate"],
+            object=v.get("object"),
+            value=v.get("value"),
+            when=v.get("when"),
+            citations=v["sources"],
+            pos=pos,
+            where=where,
+        )
+    if section == "statistics":
+        return Statistic(
+            id=v["id"],
+            counts=v["counts"],
+            value=v["value"],
+            comparator=v["comparator"],
+            unit=v.get("unit", "count"),
+            about=v["about"],
+            period=v.get("period"),
+            place=v.get("place"),
+            citations=v["sources"],
+            pos=pos,
+            where=where,
+        )
+    if section == "quotes":
+        return Quote(
+            id=v["id"],
+            speaker=v["speaker"],
+            text=v["text"],
+            spoken_to=v.get("spoken_to"),
+            citations=v["sources"],
+            pos=pos,
+            where=where,
+        )
+    return Claim(id=v["id"], about=v["about"], summary=v["summary"], citations=v["sources"], pos=pos, where=where)
+
+
+def display_path(path: Path) -> str:
+    """A path as messages show it: relative to the working folder when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def data_files(root: Path) -> list[Path]:
+    """The curated files of a dataset folder, in a stable order."""
+    if not root.is_dir():
+        raise KgError(f"{display_path(root)}: no such data folder; give --data a folder of curated *.yaml files")
+    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_file(path: Path, shown: str, collected: dict[str, list[Any]], problems: list[Problem]) -> DatasetInfo | None:
+    """Read one curated file's records into ``collected`` (section -> records)."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise KgError(f"{shown}: cannot read the file: {err.strerror}") from err
+    text, problem = decode(shown, data)
+    if problem:
+        problems.append(problem)
+        return None
+    assert text is not None
+    root, found = parse(shown, text)
+    problems.extend(found)
+    if root is None:
+        return None
+    if not isinstance(root, Mapping):
+        problems.append(
+            Problem(root.pos, "file", f"must be a mapping of sections, not {describe(root)}", "start with e.g. 'organisations:'")
+        )
+        return None
+    info = None
+    for section, (key_pos, node) in root.items.items():
+        if section == "dataset":
+            values = _fields(node, DATASET_SPEC, "dataset.", problems)
+            if values is not None:
+                info = DatasetInfo(
+                    values.get("title"), values.get("description"), values.get("base"), values.get("texts", ()), key_pos
+                )
+            continue
+        spec = SPECS.get(section)
+        if spec is None:
+            known = [*SPECS, "dataset"]
+            close = difflib.get_close_matches(section, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"sections: {', '.join(known)}"
+            problems.append(Problem(key_pos, section, f"unknown section {section!r}", hint))
+            continue
+        if not isinstance(node, Sequence):
+            if isinstance(node, Scalar) and node.plain and node.value in ("", "~", "null"):
+                continue  # an empty section
+            problems.append(Problem(node.pos, section, f"must be a list of records, not {describe(node)}", "start each record with '- id:'"))
+            continue
+        for item in node.items:
+            values = _fields(item, spec, "", problems)
+            if values is not None:
+                collected[section].append(_record(section, values))
+    return info
+
+
+def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
+    """Every curated file under ``root`` as one dataset, with the problems found reading it."""
+    root = Path(root)
+    problems: list[Problem] = []
+    collected: dict[str, list[Any]] = {section: [] for section in SPECS}
+    info = DatasetInfo()
+    info_seen: Pos | None = None
+    files = data_files(root)
+    if not files:
+        problems.append(Problem(None, "data", f"{display_path(root)} holds no curated *.yaml files"))
+    for path in files:
+        found = load_file(path, display_path(path), collected, problems)
+        if found is not None:
+            if info_seen is not None and found.pos is not None:
+                problems.append(
+                    Problem(found.pos, "dataset", f"a second 'dataset' section (the first is at {info_seen})", "keep one")
+                )
+            else:
+                info, info_seen = found, found.pos
+    entities = [record for section in SECTION_KIND for record in collected[section]]
+    dataset = Dataset(
+        root=str(root),
+        info=info,
+        sources=tuple(collected["sources"]),
+        entities=tuple(entities),
+        statements=tuple(collected["statements"]),
+        statistics=tuple(collected["statistics"]),
+        quotes=tuple(collected["quotes"]),
+        claims=tuple(collected["claims"]),
+    )
+    return dataset, problems

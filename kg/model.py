@@ -1,0 +1,236 @@
+"""Plain records of a curated dataset; each remembers the file and line it came from.
+
+Nothing here knows about YAML or RDF: the loader fills these, the checks read
+them, and the builder maps them to triples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Union
+
+@dataclass(frozen=True, slots=True, order=True)
+class Pos:
+    """Where something stands in a curated file (1-based line and column)."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class TypedValue:
+    """A literal in its checked lexical form with its XSD datatype (full IRI)."""
+
+    lexical: str
+    datatype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A statistic's figure: the canonical lexical form, its datatype and its value."""
+
+    lexical: str
+    datatype: str
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One source's support for a fact: where it says so, in which words, and how."""
+
+    source: str
+    evidence: str
+    status: str
+    attributed_to: str | None
+    pos: Pos
+    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A text repair for a damaged source: every ``replace`` becomes ``with_``."""
+
+    replace: str
+    with_: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The period a statistic covers, in the source's words and as far as they fix it."""
+
+    label: str
+    duration: str | None = None
+    anchor: str | None = None
+    start: TypedValue | None = None
+    end: TypedValue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A published text that states facts (a news article, a government statement)."""
+
+    id: str
+    kind: str
+    title: str
+    title_evidence: str | None
+    subtitle: str | None
+    url: str | None
+    publisher: str | None  # None: not stated
+    author: str | None  # None: not stated
+    published: TypedValue | None
+    modified: TypedValue | None
+    undated: bool
+    language: str | None
+    text_file: str | None
+    text_sha256: str | None
+    repairs: tuple[Repair, ...]
+    pos: Pos
+    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+
+    kind_name = "source"
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The source's own title, cited from itself when evidence for it is given."""
+        if self.title_evidence is None:
+            return ()
+        at = self.where.get("title_evidence", self.pos)
+        return (Citation(self.id, self.title_evidence, "stated", None, at, {"evidence": at}),)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """An organisation, person, post, place, initiative or measure."""
+
+    kind: str
+    id: str
+    name: str
+    alt_names: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    pos: Pos
+    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    initiative_kind: str | None = None
+    description: str | None = None
+
+    @property
+    def kind_name(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A fact about an entity: ``subject predicate object`` or ``subject predicate value``."""
+
+    id: str
+    subject: str
+    predicate: str
+    object: str | None
+    value: str | TypedValue | None
+    when: str | None
+    citations: tuple[Citation, ...]
+    pos: Pos
+    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+
+    kind_name = "statement"
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    """A figure as a source gives it, with every qualifier the source attaches."""
+
+    id: str
+    counts: str
+    value: Number
+    comparator: str
+    unit: str
+    about: str
+    period: Period | None
+    place: str | None
+    citations: tuple[Citation, ...]
+    pos: Pos
+    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+
+    kind_name = "statistic"
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Words a person or organisation said, as a source quotes them."""
+
+    id: str
+    speaker: str
+    text: str
+    spoken_to: str | None
+    citations: tuple[Citation, ...]
+    pos: Pos
+    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+
+    kind_name = "quote"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim that fits no structure, often hedged or unattributed, kept as the source's."""
+
+    id: str
+    about: tuple[str, ...]
+    summary: str
+    citations: tuple[Citation, ...]
+    pos: Pos
+    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+
+    kind_name = "claim"
+
+
+Record = Union[Source, Entity, Statement, Statistic, Quote, Claim]
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetInfo:
+    """Settings of a curated dataset: its title, base IRI and where its source texts are."""
+
+    title: str | None = None
+    description: str | None = None
+    base: str | None = None
+    texts: tuple[str, ...] = ()
+    pos: Pos | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """A whole curated dataset, records in file order."""
+
+    root: str
+    info: DatasetInfo
+    sources: tuple[Source, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    statistics: tuple[Statistic, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    claims: tuple[Claim, ...] = ()
+
+    def records(self) -> Iterator[Record]:
+        """Every record, sources first, in a fixed order of kinds."""
+        yield from self.sources
+        yield from self.entities
+        yield from self.statements
+        yield from self.statistics
+        yield from self.quotes
+        yield from self.claims
+
+    def __len__(self) -> int:
+        return (
+            len(self.sources)
+            + len(self.entities)
+            + len(self.statements)
+            + len(self.statistics)
+            + len(self.quotes)
+            + len(self.claims)
+        )

@@ -1,0 +1,57 @@
+"""Problems found in curated data, and the exceptions that carry them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kg.model import Pos
+
+ERROR = "error"
+WARNING = "warning"
+NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One mistake (or remark) about curated data, rendered ``path:line:column: field: message``."""
+
+    pos: Pos | None
+    field: str
+    message: str
+    hint: str = ""
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        where = str(self.pos) if self.pos else "(dataset)"
+        tag = "" if self.severity == ERROR else f"{self.severity}: "
+        text = f"{where}: {tag}{self.field}: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        pos = self.pos or Pos("", 0, 0)
+        return (pos.path, pos.line, pos.column, self.field, self.message)
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """Only the problems that stop an export."""
+    return [p for p in problems if p.severity == ERROR]
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems in file, line and column order, so reports are stable."""
+    return sorted(problems, key=lambda p: p.sort_key)
+
+
+class KgError(Exception):
+    """The tool could not do its job (a file cannot be read, a bug): exit status 2."""
+
+
+class DataProblems(Exception):
+    """The curated data has problems: exit status 1. ``problems`` says which."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        count = len(errors(self.problems))
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the curated data")
