@@ -11,7 +11,6 @@ from collections.abc import Iterator, Mapping
 import rdflib
 
 from kg import vocab
-from kg.check import describe_figure
 from kg.evidence import Anchor, citation_key, clean, evidence_of
 from kg.iri import citation_iri, mint, part_iri
 from kg.model import Citation, Claim, Dataset, Entity, Quote, Record, Repair, Source, Statement, Statistic
@@ -197,8 +196,10 @@ class _Builder:
             obj = Lit(lexical, vocab.date_datatype(lexical))
         else:
             obj = Lit(clean(str(st.value), self.repairs_of(st)))
+        said = self.names.get(st.object, st.object) if st.object else clean(str(st.value), self.repairs_of(st))
         yield node, TYPE, K.Statement
         yield node, TYPE, RDF_STATEMENT
+        yield node, LABEL, Lit(f"{self.names.get(st.subject, st.subject)} {vocab.concept_label(st.predicate)} {said}")
         yield node, RDF_SUBJECT, self.iri(st.subject)
         yield node, RDF_PREDICATE, prop
         yield node, RDF_OBJECT, obj
@@ -210,7 +211,7 @@ class _Builder:
 
     def statistic(self, s: Statistic) -> Iterator[Triple]:
         node = self.iri(s.id)
-        label = f"{describe_figure(s)} {self.names.get(s.counts, s.counts)}"
+        label = f"{s.figure} {self.names.get(s.counts, s.counts)}"
         if s.period:
             label += f" ({s.period.label})"
         yield node, TYPE, K.Statistic
@@ -276,6 +277,19 @@ def triples(
 ) -> Iterator[Triple]:
     """Every triple of the graph, record by record (not sorted: see :mod:`kg.export`)."""
     builder = _Builder(dataset, base_of(dataset, base), anchors or {})
+    used: set[str] = set()
+    for triple in _records(builder, dataset):
+        if triple[2] in vocab.CONCEPTS:
+            used.add(triple[2])  # type: ignore[arg-type]
+        yield triple
+    for iri in sorted(used):  # the graph carries the labels of the list values it uses
+        scheme, label = vocab.CONCEPTS[iri]
+        yield iri, TYPE, vocab.SKOS + "Concept"
+        yield iri, LABEL, Lit(label)
+        yield iri, vocab.SKOS + "inScheme", scheme
+
+
+def _records(builder: _Builder, dataset: Dataset) -> Iterator[Triple]:
     for record in dataset.records():
         if isinstance(record, Source):
             yield from builder.source(record)

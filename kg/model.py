@@ -159,6 +159,18 @@ class Statistic:
 
     kind_name = "statistic"
 
+    @property
+    def figure(self) -> str:
+        """The figure in words: ``more than 550``, ``hundreds of``, ``550`` (unqualified)."""
+        if self.comparator == "unqualified":
+            return self.value.lexical
+        if self.comparator == "multiples-of" and self.value.lexical in _PLURALS:
+            return _PLURALS[self.value.lexical]
+        return f"{self.comparator.replace('-', ' ')} {self.value.lexical}"
+
+
+_PLURALS = {"10": "tens of", "100": "hundreds of", "1000": "thousands of", "1000000": "millions of"}
+
 
 @dataclass(frozen=True, slots=True)
 class Quote:

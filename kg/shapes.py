@@ -38,6 +38,13 @@ def _short(node: rdflib.term.Node, graph: rdflib.Graph) -> str:
         return str(node)
 
 
+def _rule(path: rdflib.term.Node | None, name: rdflib.term.Node | None, graph: rdflib.Graph) -> str:
+    """How a violated rule is named: its property, else the shape's own name."""
+    if isinstance(path, rdflib.URIRef):
+        return _short(path, graph)
+    return str(name) if name is not None else "shape"
+
+
 def validate_dataset(dataset: Dataset, report: Report, shapes: rdflib.Graph | None = None) -> list[Problem]:
     """SHACL violations of a dataset's graph, each placed at the record it came from."""
     base = base_of(dataset)
@@ -50,6 +57,8 @@ def validate_dataset(dataset: Dataset, report: Report, shapes: rdflib.Graph | No
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
+        shape = results.value(result, SH.sourceShape)
+        name = results.value(shape, SH.name) if shape is not None else None
         message = results.value(result, SH.resultMessage) or "violates a shape"
         severity = results.value(result, SH.resultSeverity)
         local = str(focus)[len(base) :] if str(focus).startswith(base) else str(focus)
@@ -59,7 +68,7 @@ def validate_dataset(dataset: Dataset, report: Report, shapes: rdflib.Graph | No
         problems.append(
             Problem(
                 positions.get(record_id),
-                f"shacl {_short(path, graph)}" if path is not None else "shacl",
+                f"shacl {_rule(path, name, graph)}",
                 f"{named}: {message}",
                 severity=ERROR if severity in (None, SH.Violation) else WARNING,
             )

@@ -208,6 +208,18 @@ CONTROLLED_LISTS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "source-kind": (K.SourceKinds, ("news-article", "government-statement", "report")),
 }
 
+def concept_label(key: str) -> str:
+    """A concept's label: its key in words (``more-than`` -> ``more than``)."""
+    return key.replace("-", " ")
+
+
+#: Every concept of the controlled lists: IRI -> (scheme, label).
+CONCEPTS: Final[dict[str, tuple[str, str]]] = {
+    **{concept(key): (scheme, concept_label(key)) for scheme, keys in CONTROLLED_LISTS.values() for key in keys},
+    K.notStated: (K.MetadataStatuses, "not stated"),
+    K.undated: (K.MetadataStatuses, "undated"),
+}
+
 #: Claim statuses whose facts the graph asserts as plain triples; the others stay claims.
 ASSERTING_STATUSES: Final = frozenset({"stated", "attributed", "quoted"})
 
