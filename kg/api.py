@@ -1,8 +1,7 @@
 """The Python API the command line is a thin skin over.
 
->>> from kg import load, check, build_graph
->>> dataset = load()                      # the bundled dataset
->>> report = check(dataset)               # problems, and the evidence anchors
+>>> from kg import prepare, build_graph
+>>> dataset, report = prepare()           # the bundled dataset, loaded and checked
 >>> graph = build_graph(dataset, anchors=report.anchors)
 """
 

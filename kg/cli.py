@@ -71,7 +71,7 @@ def translate_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="kg", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="kg")
 def cli() -> None:
     """Export curated facts from public reporting as an RDF knowledge graph.

@@ -1,0 +1,30 @@
+"""Test helpers: graph comparison with a readable diff, small datasets written to disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import rdflib
+from rdflib.compare import graph_diff, to_isomorphic
+
+
+def assert_same_graph(expected: rdflib.Graph, actual: rdflib.Graph, limit: int = 20) -> None:
+    """Fail with the triples only in one graph, not a bare False."""
+    iso_expected, iso_actual = to_isomorphic(expected), to_isomorphic(actual)
+    if iso_expected == iso_actual:
+        return
+    _, only_expected, only_actual = graph_diff(iso_expected, iso_actual)
+    lines = ["graphs differ"]
+    for title, graph in (("only in expected", only_expected), ("only in actual", only_actual)):
+        triples = sorted(graph.serialize(format="nt").splitlines())
+        lines.append(f"{title} ({len(triples)}):")
+        lines += [f"  {t}" for t in triples[:limit]]
+    raise AssertionError("\n".join(lines))
+
+
+def write_files(folder: Path, files: dict[str, str]) -> Path:
+    """Write ``{name: text}`` into ``folder`` (made if needed); returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder

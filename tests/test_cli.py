@@ -1,0 +1,113 @@
+"""The command line: help everywhere, version, exit codes, stdout and files, docs for every command."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from kg import __version__
+from kg.cli import cli
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def run(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def commands() -> list[str]:
+    return sorted(cli.commands)
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"kg, version {__version__}\n"
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    result = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("kg, version ")
+
+
+@pytest.mark.parametrize("command", [None, *commands()])
+def test_every_command_has_help(command: str | None) -> None:
+    result = run(*([command] if command else []), "--help")
+    assert result.exit_code == 0
+    assert "Usage: kg" in result.output
+    target = cli if command is None else cli.commands[command]
+    assert target.help and len(target.help.strip()) > 40
+    for param in target.params:
+        if isinstance(param, click.Option) and param.name not in ("help", "version"):
+            assert param.help, f"{command} {param.opts} has no help text"
+
+
+@pytest.mark.parametrize("command", commands())
+def test_every_command_is_documented_in_the_readme(command: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    assert re.search(rf"^#+ .*`kg {command}", text, re.MULTILINE), f"README has no section for kg {command}"
+
+
+def test_export_writes_turtle_to_standard_output_by_default() -> None:
+    result = CliRunner().invoke(cli, ["export"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("@prefix ")
+    assert "kgd:grooming-gangs-taskforce a kg:Initiative" in result.stdout
+    assert re.search(r"kg: wrote \d+ triples \(turtle\) to standard output", result.stderr)
+
+
+def test_export_dash_is_standard_output_and_o_writes_a_file(tmp_path: Path) -> None:
+    to_stdout = CliRunner().invoke(cli, ["export", "-o", "-", "--format", "ntriples"])
+    out = tmp_path / "kg.nt"
+    to_file = CliRunner().invoke(cli, ["export", "-o", str(out), "--format", "ntriples"])
+    assert to_stdout.exit_code == to_file.exit_code == 0
+    assert out.read_text(encoding="utf-8") == to_stdout.stdout
+
+
+def test_an_unknown_format_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["export", "--format", "xml"])
+    assert result.exit_code == 2
+    assert "Invalid value for '-f' / '--format'" in result.output
+
+
+def test_a_bad_base_iri_exits_2_with_one_line() -> None:
+    result = CliRunner().invoke(cli, ["export", "--base", "not an iri"])
+    assert result.exit_code == 2
+    assert result.output == "Error: --base 'not an iri' must be an http(s) IRI ending in '/' or '#'\n"
+
+
+def test_check_on_the_bundled_data_grounds_every_quote(texts_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", "--texts", str(texts_dir)])
+    assert result.exit_code == 0, result.output
+    last = result.stdout.splitlines()[-1]
+    assert last == "0 errors, 0 warnings; 121 records; 145 of 145 evidence quotes grounded in their sources"
+
+
+def test_check_without_texts_warns_and_still_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_TEXTS", raising=False)
+    import kg.check as check_module
+
+    monkeypatch.setattr(check_module, "text_dirs", lambda dataset, given=(): [tmp_path])
+    result = CliRunner().invoke(cli, ["check", "--no-shacl", "--no-notes"])
+    assert result.exit_code == 0
+    warnings = [line for line in result.stdout.splitlines() if ": warning: " in line]
+    assert len(warnings) == 2
+    assert "evidence quotes of article-550-arrests not checked: 000_5629415f7da9fc23.txt was not found" in warnings[0]
+    assert result.stdout.splitlines()[-1].startswith("0 errors, 2 warnings; 121 records; 0 of 145")
+
+
+def test_check_reports_whether_differing_figures_agree(texts_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", "--texts", str(texts_dir), "--no-shacl"])
+    notes = [line for line in result.stdout.splitlines() if ": note: " in line]
+    assert any(
+        "stat-arrests-hundreds-farris (hundreds of) and stat-arrests-more-than-550-last-year-home-office (more than 550) are compatible" in n
+        for n in notes
+    ), notes
+    assert any("(550) are NOT compatible" in n for n in notes)

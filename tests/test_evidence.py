@@ -1,0 +1,126 @@
+"""Evidence grounding on small texts written for the tests, so a clone without the articles tests it too."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from helpers import write_files
+from kg import api
+from kg.cli import cli
+from kg.evidence import SourceText, fold, normalise
+from kg.model import Repair
+
+TEXT = "Headline here\n\nThe  Unit’s chief said: āWe act now.ā\tMore  than 10 arrests were made, the Office says.\n"
+REPAIR = Repair("ā", "\u2019", "a damaged character for quotation marks")
+
+
+def dataset_files(text_sha: str, evidence: str, *, extra: str = "") -> dict[str, str]:
+    return {
+        "sources.yaml": f"""
+sources:
+  - id: s1
+    kind: news-article
+    title: "Headline here"
+    publisher: unknown
+    author: unknown
+    undated: true
+    text: {{file: s1.txt, sha256: {text_sha}}}
+    repairs:
+      - {{replace: "ā", with: "’", reason: "damaged quotation marks"}}
+""",
+        "facts.yaml": f"""
+organisations:
+  - id: the-office
+    name: "The Office"
+    sources:
+      - source: s1
+        evidence: {evidence}
+{extra}""",
+    }
+
+
+@pytest.fixture
+def texts(tmp_path: Path) -> Path:
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "s1.txt").write_text(TEXT, encoding="utf-8")
+    return folder
+
+
+def sha(folder: Path) -> str:
+    return hashlib.sha256((folder / "s1.txt").read_bytes()).hexdigest()
+
+
+def test_normalise_applies_repairs_then_collapses_white_space() -> None:
+    assert normalise(TEXT, [REPAIR]) == (
+        "Headline here The Unit’s chief said: ’We act now.’ More than 10 arrests were made, the Office says."
+    )
+    assert fold("‘a’ “b”") == "'a' \"b\""
+
+
+def test_anchor_offsets_count_code_points_of_the_normalised_text() -> None:
+    raw = TEXT
+    text = SourceText("s1", Path("s1.txt"), "", normalise(raw, [REPAIR]), fold(normalise(raw, [REPAIR])))
+    anchor = text.find('the Unit\'s chief said: "We act', [REPAIR])
+    assert anchor is None  # "The" is capitalised in the text: matching is exact but for quotes and spaces
+    anchor = text.find("Unit's chief said: ’We act now.ā", [REPAIR])
+    assert anchor is not None
+    assert (anchor.start, anchor.end) == (18, 50)
+    assert anchor.exact == "Unit’s chief said: ’We act now.’"
+    assert anchor.prefix == "Headline here The "
+    assert anchor.suffix == " More than 10 arrests were made,"
+    assert text.normalised[anchor.start : anchor.end] == anchor.exact
+
+
+def test_grounded_evidence_is_anchored_in_the_graph(tmp_path: Path, texts: Path) -> None:
+    data = write_files(tmp_path / "data", dataset_files(sha(texts), '"the  Office\\n says"'))
+    dataset, report = api.prepare(data, [texts])
+    assert report.ok, [str(p) for p in report.problems]
+    graph = api.build_graph(dataset, anchors=report.anchors)
+    oa = rdflib.Namespace("http://www.w3.org/ns/oa#")
+    starts = [int(o) for o in graph.objects(None, oa.start)]
+    exacts = [str(o) for o in graph.objects(None, oa.exact)]
+    assert exacts == ["the Office says"]
+    assert starts == [normalise(TEXT, [REPAIR]).index("the Office says")]
+
+
+def test_a_misquote_names_the_closest_passage(tmp_path: Path, texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path / "data", dataset_files(sha(texts), '"More than 12 arrests were made"'))
+    result = CliRunner().invoke(cli, ["check", "--data", "data", "--texts", str(texts), "--no-shacl"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "data/facts.yaml:7:19: sources[1].evidence: not found verbatim in s1; the closest passage is"
+        " 'More than 10 arrests were made'; copy the words exactly as the source has them"
+    )
+
+
+def test_a_changed_text_is_noticed_by_its_hash(tmp_path: Path, texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path / "data", dataset_files("0" * 64, '"the Office says"'))
+    result = CliRunner().invoke(cli, ["check", "--data", "data", "--texts", str(texts), "--no-shacl"])
+    assert result.exit_code == 1
+    assert f"text.sha256: the text at {texts / 's1.txt'} has changed since curation (its SHA-256 is {sha(texts)})" in result.stdout
+
+
+def test_damaged_characters_never_reach_the_graph(tmp_path: Path, texts: Path) -> None:
+    quote = """
+quotes:
+  - id: q1
+    speaker: the-office
+    text: "We act now.ā"
+    sources:
+      - source: s1
+"""
+    data = write_files(tmp_path / "data", dataset_files(sha(texts), '"the Office says"', extra=quote))
+    dataset, report = api.prepare(data, [texts])
+    assert report.ok, [str(p) for p in report.problems]
+    graph = api.build_graph(dataset, anchors=report.anchors)
+    assert "ā" not in "".join(str(o) for _, p, o in graph if not str(p).endswith("#replace"))
+    kg = rdflib.Namespace("https://example.org/kg/ontology#")
+    assert [str(o) for o in graph.objects(None, kg.text)] == ["We act now.\u2019"]
