@@ -9,6 +9,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from kg.api import build_graph, export_dataset, load, prepare  # noqa: E402
+from kg.api import build_graph, export_dataset, load, prepare
 
 __all__ = ["__version__", "build_graph", "export_dataset", "load", "prepare"]

@@ -280,7 +280,7 @@ def triples(
     used: set[str] = set()
     for triple in _records(builder, dataset):
         if triple[2] in vocab.CONCEPTS:
-            used.add(triple[2])  # type: ignore[arg-type]
+            used.add(triple[2])
         yield triple
     for iri in sorted(used):  # the graph carries the labels of the list values it uses
         scheme, label = vocab.CONCEPTS[iri]

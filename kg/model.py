@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Pos:
@@ -201,7 +201,7 @@ class Claim:
     kind_name = "claim"
 
 
-Record = Union[Source, Entity, Statement, Statistic, Quote, Claim]
+Record = Source | Entity | Statement | Statistic | Quote | Claim
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ def validate(graph: rdflib.Graph, shapes: rdflib.Graph | None = None) -> tuple[b
 def _short(node: rdflib.term.Node, graph: rdflib.Graph) -> str:
     try:
         return graph.namespace_manager.normalizeUri(node) if isinstance(node, rdflib.URIRef) else str(node)
-    except Exception:  # noqa: BLE001 - fall back to the full IRI
+    except Exception:
         return str(node)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner
-
 from helpers import write_files
+
 from kg import api
 from kg.cli import cli
 from kg.evidence import SourceText, fold, normalise

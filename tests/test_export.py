@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import yaml
-
 from helpers import assert_same_graph
+
 from kg import api, export
 from kg.build import triples
 from kg.resources import bundled_data
@@ -126,9 +126,8 @@ def test_base_option_changes_every_data_iri() -> None:
     assert "<http://data.example.net/gg#grooming-gangs-taskforce>" in text
 
 
-def test_export_without_texts_keeps_quote_selectors_but_no_offsets(tmp_path: Path) -> None:
-    dataset, report = api.prepare(bundled_data(), [])
-    graph = api.build_graph(dataset, anchors={})
+def test_export_without_texts_keeps_quote_selectors_but_no_offsets() -> None:
+    graph = api.build_graph(api.load(), anchors={})
     oa = rdflib.Namespace("http://www.w3.org/ns/oa#")
     assert len(set(graph.subjects(rdflib.RDF.type, oa.TextPositionSelector))) == 0
     assert len(set(graph.subjects(rdflib.RDF.type, oa.TextQuoteSelector))) == 145
