@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg import check as checks
-from kg import export
+from kg import export, shapes
 from kg.build import base_of, build_graph, triples
 from kg.iri import valid_base
 from kg.load import load_dataset
@@ -50,15 +50,21 @@ def export_dataset(
     texts: Iterable[str | Path] = (),
     fmt: str = "turtle",
     base: str | None = None,
+    shacl: bool = True,
 ) -> tuple[int, checks.Report]:
-    """Check a dataset and, when it has no errors, write its graph; returns the triple
-    count and the report. Raises :class:`DataProblems` (nothing written) on errors."""
+    """Check a dataset (with the SHACL shapes too, unless ``shacl`` is false) and, when it
+    has no errors, write its graph; returns the triple count and the report. Raises
+    :class:`DataProblems` (nothing written) on errors."""
     export.get_format(fmt)
     if base is not None and not valid_base(base):
         raise KgError(f"--base {base!r} must be an http(s) IRI ending in '/' or '#'")
     dataset, report = prepare(data, texts)
     if dataset is None or report.errors:
         raise DataProblems(report.problems)
+    if shacl:
+        violations = shapes.validate_dataset(dataset, report)
+        if errors(violations):
+            raise DataProblems(report.problems + violations)
     chosen = base_of(dataset, base)
     count = export.write(triples(dataset, base=chosen, anchors=report.anchors), output, fmt, base=chosen)
     return count, report

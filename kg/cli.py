@@ -93,15 +93,16 @@ def cli() -> None:
     help="Output format.",
 )
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
+@click.option("--shacl/--no-shacl", default=True, show_default=True, help="Also validate the graph against ontology/shapes.ttl first.")
 @click.option("--base", default=None, help="Namespace for the data's IRIs (ends in / or #).  [default: the dataset's, else https://example.org/kg/id/]")
 @translate_errors
-def export(data: str | None, texts: tuple[str, ...], fmt: str, output: str, base: str | None) -> None:
+def export(data: str | None, texts: tuple[str, ...], fmt: str, output: str, shacl: bool, base: str | None) -> None:
     """Check the dataset and write its knowledge graph.
 
     Nothing is written when the check finds an error; an existing output file is
     replaced only once the new one is complete.
     """
-    count, report = api.export_dataset(output, data=data, texts=texts, fmt=fmt, base=base)
+    count, report = api.export_dataset(output, data=data, texts=texts, fmt=fmt, base=base, shacl=shacl)
     report_problems([p for p in report.problems if p.severity == WARNING])
     where = "standard output" if output == "-" else output
     click.echo(f"kg: wrote {count} triples ({fmt}) to {where}", err=True)

@@ -112,3 +112,45 @@ def test_check_reports_whether_differing_figures_agree(texts_dir: Path) -> None:
     )
     assert any(expected in n for n in notes), notes
     assert any("(550) are NOT compatible" in n for n in notes)
+
+
+PERSON_WITHOUT_POST = """
+sources:
+  - {id: s1, kind: report, title: "A report", publisher: unknown, author: unknown, undated: true}
+people:
+  - id: a-person
+    name: "A Person"
+    sources: [{source: s1, evidence: "A Person"}]
+"""
+
+
+def test_export_runs_the_shapes_too_and_writes_nothing_on_a_violation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "all.yaml").write_text(PERSON_WITHOUT_POST, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", "--data", "data", "-o", "out.ttl"])
+    assert result.exit_code == 1
+    assert not (tmp_path / "out.ttl").exists()
+    assert "data/all.yaml:5:5: shacl kg:holdsPost: a-person (A Person): " in result.stderr
+    assert result.stderr.splitlines()[-1] == "1 error, 1 warning: nothing was written"  # the warning: s1 names no text
+    skipped = CliRunner().invoke(cli, ["export", "--data", "data", "-o", "out.ttl", "--no-shacl"])
+    assert skipped.exit_code == 0
+    assert (tmp_path / "out.ttl").read_text(encoding="utf-8").startswith("@prefix")
+
+
+def test_no_command_modifies_the_curated_files(tmp_path: Path) -> None:
+    from kg.resources import bundled_data
+
+    before = {p: p.read_bytes() for p in sorted(bundled_data().glob("*.yaml"))}
+    for args in (["check"], ["export", "-o", str(tmp_path / "kg.ttl")], ["export", "--format", "ntriples"]):
+        assert CliRunner().invoke(cli, args).exit_code == 0
+    assert {p: p.read_bytes() for p in sorted(bundled_data().glob("*.yaml"))} == before
+
+
+def test_the_bundled_data_is_found_from_any_working_directory(tmp_path: Path) -> None:
+    """Run as an installed command would be, from a folder with no data/ beside it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "export", "-o", "kg.ttl", "--no-shacl"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kgd:grooming-gangs-taskforce a kg:Initiative" in (tmp_path / "kg.ttl").read_text(encoding="utf-8")
