@@ -14,9 +14,19 @@ from decimal import Decimal
 from pathlib import Path
 
 from kg import vocab
-from kg.evidence import Anchor, SourceText, citation_key, evidence_of, find_text_file, read_text, text_dirs
-from kg.load import p_date
-from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Source, Statement, Statistic
+from kg.evidence import (
+    Anchor,
+    SourceText,
+    citation_key,
+    evidence_of,
+    find_text_file,
+    fold,
+    normalise,
+    read_text,
+    text_dirs,
+)
+from kg.load import Bad, display_path, p_date
+from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic
 from kg.problems import ERROR, NOTE, WARNING, Problem
 from kg.yamlnodes import Scalar
 
@@ -58,10 +68,15 @@ def check_ids(dataset: Dataset) -> Iterator[Problem]:
                 record.where.get("id", record.pos),
                 "id",
                 f"duplicate id {record.id!r} (first at {first[record.id]})",
-                "ids must be unique across the whole dataset; rename one",
+                "ids must be unique across the whole dataset: rename one",
             )
         else:
             first[record.id] = record.where.get("id", record.pos)
+
+
+def _a(noun: str) -> str:
+    """``a person``, ``an organisation``."""
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
 
 class _Refs:
@@ -81,14 +96,21 @@ class _Refs:
         if kind is None:
             candidates = [i for k in allowed for i in self._by_kind.get(k, ())]
             close = difflib.get_close_matches(ref, candidates, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"add a {allowed[0]} with id {ref!r}, or fix the id"
+            hint = f"did you mean {close[0]!r}?" if close else f"add {_a(allowed[0])} with id {ref!r}, or fix the id"
             yield Problem(pos, name, f"no {wanted} has the id {ref!r}", hint)
         elif kind not in allowed:
-            yield Problem(pos, name, f"{ref!r} is a {kind}, but {name} needs a {wanted}", "point it at the right record")
+            candidates = [i for k in allowed for i in self._by_kind.get(k, ())]
+            close = difflib.get_close_matches(ref, candidates, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"point it at {_a(allowed[0])}"
+            yield Problem(pos, name, f"{ref!r} is {_a(kind)}, but {name} needs {_a(wanted)}", hint)
 
 
-def _at(record: Record | Citation, name: str) -> Pos:
-    return record.where.get(name, record.pos)
+def _at(record: Record | Citation, *names: str) -> Pos:
+    """Where the first of ``names`` that the record has stands, else the record."""
+    for name in names:
+        if name in record.where:
+            return record.where[name]
+    return record.pos
 
 
 def check_references(dataset: Dataset, kinds: dict[str, str]) -> Iterator[Problem]:
@@ -125,17 +147,32 @@ def _check_statement(record: Statement, refs: _Refs) -> Iterator[Problem]:
     literal = object_kinds[0] in ("text", "date")
     if literal:
         if record.object is not None:
-            yield Problem(_at(record, "object"), "object", f"{record.predicate} takes a value, not an object", f"write 'value:' ({object_kinds[0]})")
+            yield Problem(
+                _at(record, "object"),
+                "object",
+                f"{record.predicate} takes a value, not an object",
+                f"write 'value:' ({object_kinds[0]})",
+            )
         elif record.value is None:
-            yield Problem(record.pos, "value", f"missing required field 'value' ({object_kinds[0]}) for {record.predicate}", "add 'value:'")
+            yield Problem(
+                record.pos,
+                "value",
+                f"missing required field 'value' ({object_kinds[0]}) for {record.predicate}",
+                "add 'value:'",
+            )
         elif object_kinds[0] == "date" and isinstance(record.value, str):
             try:
                 p_date(Scalar(record.value, False, _at(record, "value")))
-            except Exception as bad:  # noqa: BLE001 - Bad carries the message
-                yield Problem(_at(record, "value"), "value", str(bad), getattr(bad, "hint", ""))
+            except Bad as bad:
+                yield Problem(_at(record, "value"), "value", bad.message, bad.hint)
         return
     if record.value is not None:
-        yield Problem(_at(record, "value"), "value", f"{record.predicate} links to a record; it takes 'object:', not 'value:'", "write 'object: ID'")
+        yield Problem(
+            _at(record, "value"),
+            "value",
+            f"{record.predicate} links to a record, so it takes 'object:', not 'value:'",
+            "write 'object: ID'",
+        )
     elif record.object is None:
         yield Problem(record.pos, "object", f"missing required field 'object' for {record.predicate}", "add 'object: ID'")
     else:
@@ -163,14 +200,19 @@ def check_rules(dataset: Dataset) -> Iterator[Problem]:
                     "use status 'attributed' or 'quoted', or remove attributed_to",
                 )
             if isinstance(record, Quote) and citation.status != "quoted":
-                yield Problem(_at(citation, "status"), f"{name}.status", "a quotation's sources must have status 'quoted'", "remove the status line")
+                yield Problem(
+                    _at(citation, "status"),
+                    f"{name}.status",
+                    "a quotation's sources must have status 'quoted'",
+                    "remove the status line",
+                )
         if isinstance(record, Entity) and record.kind == "measure":
             continue
         if isinstance(record, Statistic) and record.period is not None:
             period = record.period
             if period.start and period.end and _date_key(period.end.lexical) < _date_key(period.start.lexical):
                 yield Problem(
-                    _at(record, "period"),
+                    _at(record, "period.end", "period"),
                     "period.end",
                     f"the period ends ({period.end.lexical}) before it starts ({period.start.lexical})",
                     "swap start and end, or fix the dates",
@@ -187,7 +229,12 @@ def _date_key(lexical: str) -> tuple[int, int, int]:
 def _check_source(source: Source) -> Iterator[Problem]:
     dated = source.published is not None or source.modified is not None
     if source.undated and dated:
-        yield Problem(_at(source, "undated"), "undated", "the source is marked undated but has a date", "remove 'undated: true' or the date")
+        yield Problem(
+            _at(source, "undated"),
+            "undated",
+            "the source is marked undated but has a date",
+            "remove 'undated: true' or the date",
+        )
     if not source.undated and not dated:
         yield Problem(
             source.pos,
@@ -204,6 +251,7 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
     sources = {s.id: s for s in dataset.sources}
     texts: dict[str, SourceText | None] = {}
     unchecked: dict[str, int] = defaultdict(int)
+    broken: set[str] = set()  # texts found but unusable: reported once, at the source
     for source in dataset.sources:
         texts[source.id] = None
         if source.text_file is None:
@@ -214,14 +262,30 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
             continue
         try:
             text = read_text(source, path)
-        except (OSError, UnicodeDecodeError) as err:
-            yield Problem(_at(source, "text"), "text.file", f"cannot read {path}: {err}", "save the text as UTF-8")
+        except UnicodeDecodeError as err:
+            broken.add(source.id)
+            yield Problem(
+                _at(source, "text.file", "text"),
+                "text.file",
+                f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)",
+                "save the text as UTF-8",
+            )
+            continue
+        except OSError as err:
+            broken.add(source.id)
+            yield Problem(
+                _at(source, "text.file", "text"),
+                "text.file",
+                f"cannot read {display_path(path)}: {err.strerror or err}",
+                "check the file's permissions",
+            )
             continue
         if text.sha256 != source.text_sha256:
+            broken.add(source.id)
             yield Problem(
-                _at(source, "text"),
+                _at(source, "text.sha256", "text"),
                 "text.sha256",
-                f"the text at {path} has changed since curation (its SHA-256 is {text.sha256})",
+                f"the text at {display_path(path)} has changed since curation (its SHA-256 is {text.sha256})",
                 "re-check every evidence quote of this source against the new text, then record the new hash",
             )
             continue
@@ -230,23 +294,34 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
         record_text = record.text if isinstance(record, Quote) else None
         for index, citation in enumerate(record.citations):
             report.evidence_total += 1
-            source = sources.get(citation.source)
-            if source is None:
+            cited = sources.get(citation.source)
+            if cited is None:
                 continue  # reported by check_references
-            text = texts.get(source.id)
-            if text is None:
-                unchecked[source.id] += 1
+            grounding = texts.get(cited.id)
+            if grounding is None:
+                if cited.id not in broken:
+                    unchecked[cited.id] += 1
                 continue
             evidence = evidence_of(record_text, citation)
-            anchor = text.find(evidence, source.repairs)
+            anchor = grounding.find(evidence, cited.repairs)
             name = f"sources[{index + 1}].evidence"
             if anchor is None:
-                closest = text.closest(evidence, source.repairs)
+                closest = closest_passage(grounding, evidence, cited.repairs)
+                elsewhere = [
+                    other_id
+                    for other_id, other in texts.items()
+                    if other is not None and other_id != cited.id and other.find(evidence, sources[other_id].repairs)
+                ]
+                hint = (
+                    f"the words are in {elsewhere[0]}: cite that source, or copy the words exactly as {cited.id} has them"
+                    if elsewhere
+                    else "copy the words exactly as the source has them"
+                )
                 yield Problem(
                     _at(citation, "evidence") if citation.evidence else _at(record, "text"),
                     name if citation.evidence else "text",
-                    f"not found verbatim in {source.id}; the closest passage is {closest!r}",
-                    "copy the words exactly as the source has them",
+                    f"not found verbatim in {cited.id} (the closest passage is {closest!r})",
+                    hint,
                 )
             else:
                 report.anchors[citation_key(record.id, index)] = anchor
@@ -260,6 +335,24 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
             "give --texts FOLDER (or set KG_TEXTS) where the source texts are",
             WARNING,
         )
+
+
+def closest_passage(text: SourceText, evidence: str, repairs: Sequence[Repair], width: int = 100) -> str:
+    """The passage of a source's text most like ``evidence``, in whole words, for a message."""
+    needle = fold(normalise(evidence, repairs))
+    haystack = text.folded
+    if not needle or not haystack:
+        return ""
+    matcher = difflib.SequenceMatcher(None, haystack, needle, autojunk=False)
+    block = matcher.find_longest_match(0, len(haystack), 0, len(needle))
+    start = max(0, block.a - block.b)
+    end = min(len(haystack), start + max(len(needle), 20))
+    while start > 0 and not haystack[start - 1].isspace():
+        start -= 1
+    while end < len(haystack) and not haystack[end].isspace():
+        end += 1
+    passage = text.normalised[start:end].strip(" ,;:")
+    return passage if len(passage) <= width else passage[: width - 1] + "…"
 
 
 # --- figures that disagree ------------------------------------------------------------------
@@ -292,9 +385,8 @@ def compatible(a: Statistic, b: Statistic) -> bool:
 
 
 def describe_figure(statistic: Statistic) -> str:
-    """A figure in words: ``more than 550``, ``multiples of 100``."""
-    words = statistic.comparator.replace("-", " ")
-    return statistic.value.lexical if statistic.comparator == "unqualified" else f"{words} {statistic.value.lexical}"
+    """A figure in words: ``more than 550``, ``hundreds of``, ``550``."""
+    return statistic.figure
 
 
 def check_figures(dataset: Dataset) -> Iterator[Problem]:
@@ -319,6 +411,8 @@ def check(dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Ite
     """Run every record check on a loaded dataset; problems come sorted by file and line."""
     report = Report(list(load_problems))
     kinds = kinds_by_id(dataset)
+    for record_id, kind in getattr(dataset, "unreadable", ()):
+        kinds.setdefault(record_id, kind)  # its own problem is reported; references to it resolve
     found: list[Problem] = []
     found += check_ids(dataset)
     found += check_references(dataset, kinds)

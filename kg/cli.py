@@ -126,7 +126,7 @@ def check_command(data: str | None, texts: tuple[str, ...], shacl: bool, notes: 
     report_problems(problems, notes=notes, err=False)
     records = len(dataset) if dataset else 0
     click.echo(
-        f"{summary(problems)}; {records} records;"
+        f"{summary(problems)}; {records} record{'s' if records != 1 else ''};"
         f" {len(report.anchors)} of {report.evidence_total} evidence quotes grounded in their sources"
     )
     if any(p.severity == ERROR for p in problems):

@@ -6,11 +6,12 @@ evidence is in the source is for :mod:`kg.check`.
 
 from __future__ import annotations
 
-import datetime
+import calendar
 import difflib
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -35,7 +36,7 @@ from kg.model import (
     TypedValue,
 )
 from kg.problems import KgError, Problem
-from kg.yamlnodes import Mapping, Node, Scalar, Sequence, decode, describe, parse
+from kg.yamlnodes import Mapping, Node, Scalar, Sequence, decode, describe, parse, too_big
 
 #: The id rule: lowercase letters and digits in words joined by single hyphens.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -55,13 +56,38 @@ UNKNOWN = "unknown"
 
 
 class Bad(Exception):
-    """A field's value is wrong: what, a hint how to fix it, and where (if not the field)."""
+    """A field's value is wrong: what, a hint how to fix it, and where (if not the field).
 
-    def __init__(self, message: str, hint: str = "", pos: Pos | None = None):
-        super().__init__(message)
+    ``part`` names the wrong part of a nested value after the field's name (``[2]``,
+    ``.end``, ``[1].evidence``); ``problems`` holds several such, fields likewise relative.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        hint: str = "",
+        pos: Pos | None = None,
+        part: str = "",
+        problems: list[Problem] | None = None,
+    ):
+        super().__init__(message or (problems[0].message if problems else ""))
         self.message = message
         self.hint = hint
         self.pos = pos
+        self.part = part
+        self.problems = problems or []
+
+    def under(self, name: str, pos: Pos) -> list[Problem]:
+        """The problems this names, as problems of field ``name`` (whose value is at ``pos``)."""
+        if self.problems:
+            return [Problem(p.pos or pos, f"{name}{p.field}", p.message, p.hint, p.severity) for p in self.problems]
+        return [Problem(self.pos or pos, f"{name}{self.part}", self.message, self.hint)]
+
+
+_NOT_ONE = {
+    Sequence: "write a single value, not a '- item' list or [brackets]",
+    Mapping: "write a single value, not 'key: value' lines (put text holding ': ' in double quotes)",
+}
 
 
 # --- field parsers: node -> value, or raise Bad -------------------------------------------
@@ -69,7 +95,7 @@ class Bad(Exception):
 
 def p_text(node: Node) -> str:
     if not isinstance(node, Scalar):
-        raise Bad(f"must be text, not {describe(node)}")
+        raise Bad(f"must be text, not {describe(node)}", _NOT_ONE[type(node)])
     value = node.value
     if node.plain and value in ("", "~", "null", "Null", "NULL"):
         raise Bad("is empty", "write a value or remove the field")
@@ -78,18 +104,32 @@ def p_text(node: Node) -> str:
     bad = FORBIDDEN_TEXT.search(value)
     if bad:
         char = bad.group()
-        kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
-        raise Bad(
-            f"holds {kind} (U+{ord(char):04X}) at character {bad.start() + 1}",
-            "remove it: curated text may hold tabs and newlines but no other control characters",
-        )
+        pair = value[bad.start() : bad.start() + 2]
+        if len(pair) == 2 and "\ud800" <= pair[0] <= "\udbff" and "\udc00" <= pair[1] <= "\udfff":
+            joined = pair.encode("utf-16", "surrogatepass").decode("utf-16")
+            raise Bad(
+                f"holds a surrogate pair (U+{ord(pair[0]):04X} U+{ord(pair[1]):04X}) at character {bad.start() + 1}",
+                f"write the character itself, or as one escape: \\U{ord(joined):08X}",
+            )
+        if "\ud800" <= char <= "\udfff":
+            kind, hint = "a lone surrogate", "remove it: half of a character pair is no character and cannot be saved as UTF-8"
+        elif char in "\ufffe\uffff":
+            kind, hint = "a non-character", "remove it: U+FFFE and U+FFFF are no characters"
+        else:
+            kind, hint = "a control character", "remove it: curated text may hold tabs and newlines but no other control characters"
+        raise Bad(f"holds {kind} (U+{ord(char):04X}) at character {bad.start() + 1}", hint)
     return value
+
+
+def id_suggestion(value: str) -> str:
+    """The nearest id that keeps the id rule ('' when there is none): ``Home Office`` -> ``home-office``."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:MAX_ID_LENGTH].strip("-")
 
 
 def p_id(node: Node) -> str:
     value = p_text(node)
     if len(value) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(value):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:MAX_ID_LENGTH].strip("-")
+        suggestion = id_suggestion(value)
         raise Bad(
             f"{value!r} breaks the id rule (lowercase letters and digits joined by single hyphens,"
             f" at most {MAX_ID_LENGTH} characters)",
@@ -109,24 +149,30 @@ def p_texts(node: Node) -> tuple[str, ...]:
 
 
 def _each(node: Node, parse_item: Callable[[Node], Any]) -> list[Any]:
+    """Each item of a list parsed; every wrong item is reported, as ``[N]`` of the field."""
     if not isinstance(node, Sequence):
         raise Bad(f"must be a list, not {describe(node)}", "write one '- item' per line")
     values = []
+    problems: list[Problem] = []
     for index, item in enumerate(node.items):
         try:
             values.append(parse_item(item))
         except Bad as bad:
-            raise Bad(f"item {index + 1} {bad.message}", bad.hint, bad.pos or item.pos) from None
+            problems += bad.under(f"[{index + 1}]", item.pos)
+    if problems:
+        raise Bad(problems=problems)
     return values
 
 
 def p_number(node: Node) -> Number:
     if not isinstance(node, Scalar):
-        raise Bad(f"must be a number, not {describe(node)}")
+        raise Bad(f"must be a number, not {describe(node)}", "write one number, e.g. 550")
     value = node.value.strip()
     plain_digits = value.replace(",", "").replace("_", "").replace(" ", "")
     if not node.plain and _NUMBER.fullmatch(value):
         raise Bad(f"{value!r} is written as text (in quotes)", f"write the number without quotes: {value}")
+    if value == "-0":
+        raise Bad("'-0' is not a whole number's usual form", "write 0")
     if _NUMBER.fullmatch(value):
         datatype = vocab.XSD_DECIMAL if "." in value else vocab.XSD_INTEGER
         return Number(value, datatype, Decimal(value))
@@ -136,10 +182,10 @@ def p_number(node: Node) -> Number:
             f"write the number as {plain_digits}, without separators or quotes",
         )
     if re.fullmatch(r"-?0[0-9]+(?:\.[0-9]+)?", value):
-        raise Bad(f"{value!r} has a leading zero", f"write it as {str(Decimal(value))}")
+        raise Bad(f"{value!r} has a leading zero", f"write it as {Decimal(value)}")
     raise Bad(
         f"{value!r} is not a number",
-        "write digits only, e.g. 550 or 12.5; put words such as 'more than' in comparator",
+        "write digits only, e.g. 550 or 12.5, and put words such as 'more than' in comparator",
     )
 
 
@@ -157,10 +203,12 @@ def p_date(node: Node) -> TypedValue:
     if month is not None and not 1 <= int(month) <= 12:
         raise Bad(f"{value!r}: month {month} does not exist", "months run from 01 to 12")
     if day is not None:
-        try:
-            datetime.date(int(year), int(month or 0), int(day))
-        except ValueError:
-            raise Bad(f"{value!r}: day {day} does not exist in that month", "check the date") from None
+        days = calendar.monthrange(int(year), int(month or 1))[1]
+        if not 1 <= int(day) <= days:
+            raise Bad(
+                f"{value!r}: day {day} does not exist ({year}-{month} has {days} days)",
+                "check the date in the source",
+            )
         return TypedValue(value, vocab.XSD_DATE)
     return TypedValue(value, vocab.XSD_GYEARMONTH if month else vocab.XSD_GYEAR)
 
@@ -179,7 +227,7 @@ def p_text_or_unknown(node: Node) -> str | None:
 def p_bool(node: Node) -> bool:
     if isinstance(node, Scalar) and node.plain and node.value in ("true", "false"):
         return node.value == "true"
-    raise Bad(f"must be true or false, not {describe(node)}")
+    raise Bad(f"must be true or false, not {describe(node)}", "write true or false, without quotes")
 
 
 def p_choice(list_name: str) -> Callable[[Node], str]:
@@ -196,12 +244,37 @@ def p_choice(list_name: str) -> Callable[[Node], str]:
     return parse_choice
 
 
+def canonical_duration(value: str) -> str:
+    """The canonical form of a checked ISO 8601 duration: months carried into years,
+    seconds into minutes, hours into days, zero parts left out (``P18M`` -> ``P1Y6M``)."""
+    parts = dict.fromkeys("YMDHmS", Decimal(0))
+    date_part, _, time_part = value[1:].partition("T")
+    for part, units in ((date_part, "YMD"), (time_part, "HmS")):
+        for number, unit in re.findall(r"([0-9.]+)([YMDHS])", part):
+            parts["m" if units == "HmS" and unit == "M" else unit] = Decimal(number)
+    months = parts["Y"] * 12 + parts["M"]
+    seconds = ((parts["D"] * 24 + parts["H"]) * 60 + parts["m"]) * 60 + parts["S"]
+    years, months = divmod(months, 12)
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    date = "".join(f"{n.normalize():f}{u}" for n, u in ((years, "Y"), (months, "M"), (days, "D")) if n)
+    time = "".join(f"{n.normalize():f}{u}" for n, u in ((hours, "H"), (minutes, "M"), (secs, "S")) if n)
+    return "P" + date + (f"T{time}" if time else "") if date or time else "P0D"
+
+
 def p_duration(node: Node) -> str:
     value = p_text(node).strip()
     if not _DURATION.fullmatch(value):
         raise Bad(
             f"{value!r} is not an ISO 8601 duration",
-            "write e.g. P1Y (a year), P12M (twelve months), P6M, P30D",
+            "write e.g. P1Y (a year), P6M (six months), P30D (thirty days), PT12H (twelve hours)",
+        )
+    canonical = canonical_duration(value)
+    if canonical != value:
+        raise Bad(
+            f"{value!r} is not in canonical form, which RDF tools would rewrite",
+            f"write {canonical!r} (the period's label keeps the source's own words)",
         )
     return value
 
@@ -229,15 +302,47 @@ def p_sha256(node: Node) -> str:
 Spec = dict[str, tuple[bool, Callable[[Node], Any]]]
 
 
+#: How to add a required field that is missing, where ``add 'NAME:'`` says too little.
+_MISSING_HINTS = {
+    "sources": "every fact needs a source: add 'sources:' with '- source: ID' and its 'evidence:' quote",
+    "evidence": "add 'evidence:' with the words of the source that support the fact, copied exactly",
+    "source": "add 'source: ID' naming the source",
+}
+
+
 def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dict[str, Any] | None:
-    """The parsed fields of one mapping, or None (with problems) when any is wrong."""
+    """The parsed fields of one mapping, or None (with problems) when any is wrong.
+
+    Field names in problems start with ``prefix`` (``"[2]."`` for a nested record, whose
+    problems its parent reports under its own field's name)."""
     if not isinstance(node, Mapping):
-        problems.append(Problem(node.pos, prefix or "record", f"must be a mapping of fields, not {describe(node)}"))
+        problems.append(
+            Problem(
+                node.pos,
+                prefix.removesuffix(".") or "record",
+                f"must be a mapping of fields, not {describe(node)}",
+                "write 'field: value' lines, each field on its own line",
+            )
+        )
         return None
     values: dict[str, Any] = {"_pos": node.pos, "_where": {}}
     ok = True
-    for name, (key_pos, value_node) in node.items.items():
+    for written, (key_pos, value_node) in node.items.items():
+        name = written
         field_name = f"{prefix}{name}"
+        bad_char = FORBIDDEN_TEXT.search(written)
+        if bad_char:
+            name = FORBIDDEN_TEXT.sub("", written)
+            field_name = f"{prefix}{name}"
+            problems.append(
+                Problem(
+                    key_pos,
+                    field_name,
+                    f"the field name {written!r} holds a control character (U+{ord(bad_char.group()):04X})",
+                    "remove it",
+                )
+            )
+            ok = False
         if name not in spec:
             close = difflib.get_close_matches(name, list(spec), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(spec)}"
@@ -246,17 +351,29 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
             continue
         try:
             values[name] = spec[name][1](value_node)
-            values["_where"][name] = value_node.pos
         except Bad as bad:
-            problems.append(Problem(bad.pos or value_node.pos, field_name, bad.message, bad.hint))
+            problems.extend(bad.under(field_name, value_node.pos))
             ok = False
+            continue
+        values["_where"][name] = value_node.pos
+        if isinstance(value_node, Mapping):
+            for key, (_, inner) in value_node.items.items():
+                values["_where"][f"{name}.{key}"] = inner.pos
     for name, (required, _) in spec.items():
-        if required and name not in values and name not in node.items:
-            problems.append(
-                Problem(node.pos, f"{prefix}{name}", f"missing required field {name!r}", f"add '{name}:' to this record")
-            )
+        if required and name not in values and not any(FORBIDDEN_TEXT.sub("", key) == name for key in node.items):
+            hint = _MISSING_HINTS.get(name, f"add '{name}:' to this record")
+            problems.append(Problem(node.pos, f"{prefix}{name}", f"missing required field {name!r}", hint))
             ok = False
     return values if ok else None
+
+
+def _nested(node: Node, spec: Spec, part: str = ".") -> dict[str, Any]:
+    """The fields of a mapping inside a field; its problems are raised for the field to report."""
+    inner: list[Problem] = []
+    values = _fields(node, spec, part, inner)
+    if values is None:
+        raise Bad(problems=inner)
+    return values
 
 
 def _where(values: dict[str, Any]) -> MappingProxyType[str, Pos]:
@@ -273,14 +390,16 @@ def _citations(default_status: str) -> Callable[[Node], tuple[Citation, ...]]:
 
     def parse_citations(node: Node) -> tuple[Citation, ...]:
         if not isinstance(node, Sequence) or not node.items:
-            raise Bad("must list at least one source", "add '- source: ID' with its 'evidence:' quote")
+            raise Bad(
+                "must list at least one source" if isinstance(node, Sequence) else f"must be a list, not {describe(node)}",
+                "every fact needs a source: add '- source: ID' with its 'evidence:' quote",
+            )
         citations = []
+        problems: list[Problem] = []
         for index, item in enumerate(node.items):
-            inner: list[Problem] = []
-            values = _fields(item, spec, f"sources[{index + 1}].", inner)
+            values = _fields(item, spec, f"[{index + 1}].", problems)
             if values is None:
-                first = inner[0]
-                raise Bad(f"item {index + 1}: {first.field.split('.')[-1]}: {first.message}", first.hint, first.pos)
+                continue
             citations.append(
                 Citation(
                     source=values["source"],
@@ -291,14 +410,15 @@ def _citations(default_status: str) -> Callable[[Node], tuple[Citation, ...]]:
                     where=_where(values),
                 )
             )
+        if problems:
+            raise Bad(problems=problems)
         return tuple(citations)
 
     return parse_citations
 
 
 def p_period(node: Node) -> Period:
-    inner: list[Problem] = []
-    values = _fields(
+    values = _nested(
         node,
         {
             "label": (True, p_text),
@@ -307,12 +427,7 @@ def p_period(node: Node) -> Period:
             "start": (False, p_date),
             "end": (False, p_date),
         },
-        "period.",
-        inner,
     )
-    if values is None:
-        first = inner[0]
-        raise Bad(f"{first.field}: {first.message}", first.hint, first.pos)
     return Period(
         label=values["label"],
         duration=values.get("duration"),
@@ -324,23 +439,22 @@ def p_period(node: Node) -> Period:
 
 def p_repairs(node: Node) -> tuple[Repair, ...]:
     def one(item: Node) -> Repair:
-        inner: list[Problem] = []
-        values = _fields(item, {"replace": (True, p_text), "with": (True, p_text), "reason": (True, p_text)}, "", inner)
-        if values is None:
-            raise Bad(f"{inner[0].field}: {inner[0].message}", inner[0].hint, inner[0].pos)
+        values = _nested(item, {"replace": (True, p_text), "with": (True, p_text), "reason": (True, p_text)})
         return Repair(values["replace"], values["with"], values["reason"])
 
     return tuple(_each(node, one))
 
 
 def p_text_ref(node: Node) -> tuple[str, str]:
-    inner: list[Problem] = []
-    values = _fields(node, {"file": (True, p_text), "sha256": (True, p_sha256)}, "text.", inner)
-    if values is None:
-        raise Bad(f"{inner[0].field}: {inner[0].message}", inner[0].hint, inner[0].pos)
+    values = _nested(node, {"file": (True, p_text), "sha256": (True, p_sha256)})
     name = values["file"]
     if Path(name).is_absolute() or ".." in Path(name).parts:
-        raise Bad(f"{name!r} must be a file name relative to the texts folder", "write just the file's name")
+        raise Bad(
+            f"{name!r} must be a file name relative to the texts folder",
+            "write just the file's name",
+            values["_where"]["file"],
+            ".file",
+        )
     return name, values["sha256"]
 
 
@@ -422,6 +536,51 @@ SECTION_KIND = {
     "initiatives": "initiative",
     "measures": "measure",
 }
+#: The kind of record each section holds.
+RECORD_KIND = {
+    **SECTION_KIND,
+    "sources": "source",
+    "statements": "statement",
+    "statistics": "statistic",
+    "quotes": "quote",
+    "claims": "claim",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedDataset(Dataset):
+    """A dataset as read from its files, also naming (id, kind) of every record that could
+    not be read, so that references to it are not reported on top of its own mistake."""
+
+    unreadable: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+
+def _remember(unreadable: dict[str, str], raw: str, kind: str) -> None:
+    """Note the id of a record that could not be read (and the id it was likely meant to be)."""
+    raw = raw.strip()
+    for candidate in (raw, id_suggestion(raw)):
+        if candidate:
+            unreadable.setdefault(candidate, kind)
+
+
+_SECTION_LINE = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]*(?:#.*)?")
+_ID_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?id[ \t]*:[ \t]*(?:\"([^\"]*)\"|'([^']*)'|([^\s#]+))[ \t]*(?:#.*)?")
+
+
+def salvage_ids(text: str) -> dict[str, str]:
+    """The record ids (id -> kind) written in a file that cannot be read as YAML, found
+    line by line: ``- id: ...`` lines under a top-level section."""
+    ids: dict[str, str] = {}
+    kind = None
+    for line in text.splitlines():
+        section = _SECTION_LINE.fullmatch(line)
+        if section:
+            kind = RECORD_KIND.get(section.group(1))
+            continue
+        found = _ID_LINE.fullmatch(line) if kind else None
+        if found and kind:
+            _remember(ids, next(group for group in found.groups() if group is not None), kind)
+    return ids
 
 
 def _record(section: str, v: dict[str, Any]) -> Any:
@@ -514,20 +673,36 @@ def data_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_file(path: Path, shown: str, collected: dict[str, list[Any]], problems: list[Problem]) -> DatasetInfo | None:
-    """Read one curated file's records into ``collected`` (section -> records)."""
+def load_file(
+    path: Path,
+    shown: str,
+    collected: dict[str, list[Any]],
+    problems: list[Problem],
+    unreadable: dict[str, str] | None = None,
+) -> DatasetInfo | None:
+    """Read one curated file's records into ``collected`` (section -> records); the ids
+    of records that cannot be read go into ``unreadable`` (id -> kind)."""
+    unreadable = {} if unreadable is None else unreadable
     try:
+        oversized = too_big(shown, path.stat().st_size)
+        if oversized:
+            problems.append(oversized)  # not read at all
+            return None
         data = path.read_bytes()
     except OSError as err:
         raise KgError(f"{shown}: cannot read the file: {err.strerror}") from err
     text, problem = decode(shown, data)
     if problem:
         problems.append(problem)
+        for record_id, kind in salvage_ids(data.decode("utf-8", "replace")).items():
+            unreadable.setdefault(record_id, kind)
         return None
     assert text is not None
     root, found = parse(shown, text)
     problems.extend(found)
     if root is None:
+        for record_id, kind in salvage_ids(text).items():
+            unreadable.setdefault(record_id, kind)
         return None
     if not isinstance(root, Mapping):
         problems.append(
@@ -553,27 +728,38 @@ def load_file(path: Path, shown: str, collected: dict[str, list[Any]], problems:
         if not isinstance(node, Sequence):
             if isinstance(node, Scalar) and node.plain and node.value in ("", "~", "null"):
                 continue  # an empty section
-            problems.append(Problem(node.pos, section, f"must be a list of records, not {describe(node)}", "start each record with '- id:'"))
+            problems.append(
+                Problem(node.pos, section, f"must be a list of records, not {describe(node)}", "start each record with '- id:'")
+            )
             continue
         for item in node.items:
             values = _fields(item, spec, "", problems)
             if values is not None:
                 collected[section].append(_record(section, values))
+            elif isinstance(item, Mapping) and "id" in item.items:
+                id_node = item.items["id"][1]
+                if isinstance(id_node, Scalar):
+                    _remember(unreadable, id_node.value, RECORD_KIND[section])
+            elif isinstance(item, Scalar) and ID_PATTERN.fullmatch(item.value):
+                _remember(unreadable, item.value, RECORD_KIND[section])  # '- ID' written for '- id: ID'?
     return info
 
 
-def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
+def load_dataset(root: Path | str) -> tuple[LoadedDataset, list[Problem]]:
     """Every curated file under ``root`` as one dataset, with the problems found reading it."""
     root = Path(root)
     problems: list[Problem] = []
     collected: dict[str, list[Any]] = {section: [] for section in SPECS}
     info = DatasetInfo()
     info_seen: Pos | None = None
+    unreadable: dict[str, str] = {}
     files = data_files(root)
     if not files:
-        problems.append(Problem(None, "data", f"{display_path(root)} holds no curated *.yaml files"))
+        problems.append(
+            Problem(None, "data", f"{display_path(root)} holds no curated *.yaml files", "give --data the folder that holds them")
+        )
     for path in files:
-        found = load_file(path, display_path(path), collected, problems)
+        found = load_file(path, display_path(path), collected, problems, unreadable)
         if found is not None:
             if info_seen is not None and found.pos is not None:
                 problems.append(
@@ -582,7 +768,7 @@ def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
             else:
                 info, info_seen = found, found.pos
     entities = [record for section in SECTION_KIND for record in collected[section]]
-    dataset = Dataset(
+    dataset = LoadedDataset(
         root=str(root),
         info=info,
         sources=tuple(collected["sources"]),
@@ -591,5 +777,6 @@ def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
         statistics=tuple(collected["statistics"]),
         quotes=tuple(collected["quotes"]),
         claims=tuple(collected["claims"]),
+        unreadable=tuple(unreadable.items()),
     )
     return dataset, problems

@@ -4,14 +4,17 @@ It builds its own small node tree from the parser's events, so that every value
 remembers its line and column, every scalar stays the text the curator typed (no
 YAML 1.1 guessing: ``0550`` is not octal, ``no`` is not ``False``, ``2024-05-21``
 is not a date object), and unsafe input is refused at once: anchors and aliases
-(the "billion laughs"), tags, duplicate keys, several documents, deep nesting and
-oversized files.
+(the "billion laughs"), tags, several documents, deep nesting and oversized files.
+Duplicate keys are reported and reading goes on (the first value is kept); control
+characters and lone surrogates reach the field that holds them, which refuses them
+by name.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any
 
 import yaml
 
@@ -45,7 +48,7 @@ class Sequence:
     items: list[Node] = field(default_factory=list)
 
 
-Node = Union[Scalar, Mapping, Sequence]
+Node = Scalar | Mapping | Sequence
 
 
 def describe(node: Node) -> str:
@@ -62,20 +65,29 @@ class _Refused(Exception):
         self.problem = problem
 
 
+def too_big(path: str, size: int) -> Problem | None:
+    """The problem with a curated file of ``size`` bytes, if it is over the limit."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    return Problem(
+        Pos(path, 1, 1),
+        "file",
+        f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a curated file may have",
+        "split it into several files in the same folder",
+    )
+
+
 def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
     """Curated bytes as text, or the position of the first byte that is not UTF-8."""
-    if len(data) > MAX_FILE_BYTES:
-        return None, Problem(
-            Pos(path, 1, 1),
-            "file",
-            f"the file is {len(data):,} bytes, more than the {MAX_FILE_BYTES:,} a curated file may have",
-            "split it into several files in the same folder",
-        )
+    problem = too_big(path, len(data))
+    if problem:
+        return None, problem
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
         line = data.count(b"\n", 0, err.start) + 1
-        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        column = len(data[line_start : err.start].decode("utf-8", "replace")) + 1
         return None, Problem(
             Pos(path, line, column),
             "file",
@@ -85,34 +97,151 @@ def decode(path: str, data: bytes) -> tuple[str | None, Problem | None]:
     return text.removeprefix("\ufeff"), None
 
 
+#: Characters YAML refuses to read, but which the loader lets through to the field that
+#: holds them, so the message names that field: C0 and C1 controls but tab, newline and
+#: carriage return, and U+FFFE and U+FFFF.
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+#: A double-quoted escape of a lone surrogate, which libyaml refuses as a syntax error.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
+#: Placeholders (in the private use area) stand in for both while YAML reads the file.
+_CONTROL_BASE = 0xE800
+_SURROGATE_BASE = 0xE000
+#: How many surrogate escapes in one file are traced to their fields before giving up.
+MAX_SURROGATE_ESCAPES = 100
+
+
+def _placeholder(char: str) -> str:
+    code = ord(char)
+    return chr(_CONTROL_BASE + (code if code <= 0x9F else 0xF0 + (code - 0xFFF0)))
+
+
+def _protect(text: str) -> tuple[str, dict[int, int]]:
+    """``text`` with the characters YAML would refuse swapped for placeholders, and the
+    table that turns the placeholders back (empty when a placeholder is taken)."""
+    found = set(_UNREADABLE.findall(text))
+    if not found:
+        return text, {}
+    table = {ord(_placeholder(char)): ord(char) for char in found}
+    if any(chr(code) in text for code in table):
+        return text, {}  # the file already holds a placeholder: let YAML refuse it
+    return text.translate({original: placeholder for placeholder, original in table.items()}), table
+
+
+def _protect_escape(text: str, index: int, table: dict[int, int]) -> str | None:
+    """``text`` with the surrogate escape at ``index`` swapped for a placeholder escape
+    of the same length (recorded in ``table``), or None when there is none."""
+    for match in _SURROGATE_ESCAPE.finditer(text, max(0, index - 12), index + 12):
+        if match.start() <= index < match.end():
+            surrogate = int(match.group(1), 16)
+            placeholder = _SURROGATE_BASE + surrogate - 0xD800
+            lowered = text.lower()
+            if chr(placeholder) in text or f"\\u{placeholder:04x}" in lowered or f"\\u0000{placeholder:04x}" in lowered:
+                return None
+            table[placeholder] = surrogate
+            escape = match.group().replace(match.group(1), f"{placeholder:04X}")
+            return text[: match.start()] + escape + text[match.end() :]
+    return None
+
+
+def _offset(text: str, mark: Any) -> int:
+    """The character offset of a parser's mark (libyaml's own index may count bytes)."""
+    lines = text.splitlines(keepends=True)
+    return sum(len(line) for line in lines[: int(mark.line)]) + int(mark.column)
+
+
+#: Hints for the syntax errors curators make most, keyed by words of the parser's message.
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "put text that holds ': ' in double quotes, or fix the indentation"),
+    ("found character '\\t'", "indent with spaces, not tabs"),
+    ("tab character", "indent with spaces, not tabs"),
+    ("cannot start any token", "put text that starts with this character in double quotes"),
+    ("expected ',' or ']'", "close the list with ']'"),
+    ("expected ',' or '}'", "close the mapping with '}'"),
+    ("end of stream", "close the quotation mark"),
+    ("expected '-' indicator", "line up every '- ' item of the list at the same indentation"),
+    ("expected <block end>", "check the indentation: fields of one record line up under each other"),
+)
+
+
+def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError, table: dict[int, int]) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    pos = _pos(path, mark) if mark else Pos(path, 1, 1)
+    if mark is not None and table:
+        offset = _offset(text, mark)
+        if offset < len(text) and ord(text[offset]) in table:
+            code = table[ord(text[offset])]
+            kind = "a lone surrogate" if 0xD800 <= code <= 0xDFFF else "a control character"
+            return Problem(pos, "yaml", f"the file holds {kind} (U+{code:04X}) outside any text", "remove it")
+    problem = str(err.problem or "")
+    if mark is not None and "cannot start any token" in problem:
+        offset = _offset(text, mark)
+        if offset < len(text):
+            problem = problem.replace("found character", f"found character {text[offset]!r}")
+    what = problem
+    if err.context:
+        where = err.context_mark
+        moved = where is not None and mark is not None and (where.line, where.column) != (mark.line, mark.column)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where is not None and moved else ""
+        what = f"{problem} ({err.context}{at})" if problem else str(err.context)
+    hint = next((h for words, h in _SYNTAX_HINTS if words in what), "fix the syntax at this position")
+    return Problem(pos, "yaml", f"the file is not valid YAML: {' '.join(what.split())}", hint)
+
+
 def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
-    """Parse one curated file into nodes; problems that stop reading end the list."""
-    problems: list[Problem] = []
-    try:
-        return _build(path, text, problems), problems
-    except _Refused as refused:
-        problems.append(refused.problem)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        pos = Pos(path, mark.line + 1, mark.column + 1) if mark else Pos(path, 1, 1)
-        what = " ".join(str(part) for part in (err.context, err.problem) if part)
-        problems.append(
-            Problem(pos, "yaml", f"the file is not valid YAML: {what}", "fix the syntax at this position")
-        )
-    except yaml.YAMLError as err:  # errors without a position, e.g. from the reader
-        problems.append(Problem(Pos(path, 1, 1), "yaml", f"the file is not valid YAML: {err}"))
+    """Parse one curated file into nodes; problems that stop reading end the list.
+
+    Control characters (raw, or a lone surrogate written as an escape) do not stop
+    reading: they stay in the text of the field that holds them, for the field to refuse.
+    """
+    original = text
+    text, table = _protect(text)
+    for _ in range(MAX_SURROGATE_ESCAPES + 1):
+        problems: list[Problem] = []
+        try:
+            return _build(path, text, problems, table), problems
+        except _Refused as refused:
+            problems.append(refused.problem)
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark
+            if mark is not None and "invalid Unicode character escape" in str(err.problem):
+                protected = _protect_escape(text, _offset(text, mark), table)
+                if protected is not None:
+                    text = protected
+                    continue
+            problems.append(_syntax_problem(path, text, err, table))
+        except yaml.YAMLError as err:  # errors without a mark, e.g. from the reader
+            problems.append(_reader_problem(path, original, err))
+        return None, problems
+    problems.append(Problem(Pos(path, 1, 1), "yaml", "the file holds too many escapes of lone surrogates", "remove them"))
     return None, problems
 
 
-def _pos(path: str, mark: yaml.Mark) -> Pos:
+def _reader_problem(path: str, text: str, err: yaml.YAMLError) -> Problem:
+    position = getattr(err, "position", None)
+    character = getattr(err, "character", None)
+    if isinstance(position, int) and 0 <= position <= len(text):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        code = ord(character) if isinstance(character, str) else character
+        what = f"the character U+{code:04X} cannot be read" if isinstance(code, int) else "a character cannot be read"
+        return Problem(Pos(path, line, column), "yaml", f"the file is not valid YAML: {what}", "remove the character")
+    return Problem(Pos(path, 1, 1), "yaml", f"the file is not valid YAML: {' '.join(str(err).split())}", "check the file")
+
+
+def _pos(path: str, mark: Any) -> Pos:  # a yaml.Mark, from libyaml or PyYAML
     return Pos(path, mark.line + 1, mark.column + 1)
+
+
+def _written(tag: str) -> str:
+    """A tag as a curator writes it: ``!!python/object`` for ``tag:yaml.org,2002:python/object``."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _refuse(pos: Pos, message: str, hint: str) -> _Refused:
     return _Refused(Problem(pos, "yaml", message, hint))
 
 
-def _build(path: str, text: str, problems: list[Problem]) -> Node | None:
+def _build(path: str, text: str, problems: list[Problem], table: dict[int, int]) -> Node | None:
     stack: list[Mapping | Sequence] = []
     pending_key: list[tuple[Pos, str] | None] = []
     root: Node | None = None
@@ -141,8 +270,8 @@ def _build(path: str, text: str, problems: list[Problem]) -> Node | None:
                 Problem(
                     key_pos,
                     name,
-                    f"duplicate key {name!r} (first at line {first.line}); YAML would keep only the last one",
-                    "remove or rename one of them",
+                    f"duplicate key {name!r} (the first is at line {first.line}, column {first.column})",
+                    "remove one of them: YAML would silently keep only the last",
                 )
             )
             return
@@ -175,17 +304,18 @@ def _build(path: str, text: str, problems: list[Problem]) -> Node | None:
         if tag is not None and tag != "!" and isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
             raise _refuse(
                 _pos(path, event.start_mark),
-                f"YAML tags ({tag}) are not allowed in curated files",
-                "remove the tag; write plain values",
+                f"YAML tags ({_written(tag)}) are not allowed in curated files",
+                "remove the tag and write the plain value",
             )
         if isinstance(event, yaml.ScalarEvent):
-            attach(Scalar(event.value, event.style in (None, ""), _pos(path, event.start_mark)))
+            value = event.value.translate(table) if table else event.value
+            attach(Scalar(value, event.style in (None, ""), _pos(path, event.start_mark)))
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(stack) >= MAX_DEPTH:
                 raise _refuse(
                     _pos(path, event.start_mark),
                     f"the file nests lists and mappings more than {MAX_DEPTH} deep",
-                    "curated records need only a few levels; flatten the structure",
+                    "curated records need only a few levels: flatten the structure",
                 )
             pos = _pos(path, event.start_mark)
             container: Mapping | Sequence = Mapping(pos) if isinstance(event, yaml.MappingStartEvent) else Sequence(pos)

@@ -1,0 +1,619 @@
+"""Every curator mistake gives one precise line ``path:line:column: field: message; hint``.
+
+Each test starts from a small valid dataset (written by the ``data`` fixture), makes one
+mistake in it, and asserts the whole problem line that ``kg check`` prints, its exit
+status 1, and that ``kg export`` on the same data exits 1 without writing anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+import kg.yamlnodes
+from kg.cli import cli
+
+TEXT = (
+    "The Grooming Gangs Taskforce, funded by the Home Office, has made more than 550 arrests "
+    "in the last year, according to the Home Office. A spokesperson said: "
+    '"We must do more to protect children."\n'
+)
+OTHER_TEXT = "Ministers visited Essex Police on Monday to thank the officers.\n"
+
+BASE = {
+    "sources.yaml": """\
+sources:
+  - id: article-one
+    kind: news-article
+    title: "Taskforce makes 550 arrests"
+    publisher: "Example News"
+    author: unknown
+    published: "2024-05-21"
+    text:
+      file: article-one.txt
+      sha256: {sha256}
+""",
+    "organisations.yaml": """\
+organisations:
+  - id: home-office
+    name: "Home Office"
+    sources:
+      - source: article-one
+        evidence: "according to the Home Office"
+""",
+    "initiatives.yaml": """\
+initiatives:
+  - id: grooming-gangs-taskforce
+    name: "Grooming Gangs Taskforce"
+    kind: taskforce
+    sources:
+      - source: article-one
+        evidence: "The Grooming Gangs Taskforce"
+""",
+    "measures.yaml": """\
+measures:
+  - id: arrests
+    name: "arrests"
+""",
+    "statements.yaml": """\
+statements:
+  - id: taskforce-funded-by-home-office
+    subject: grooming-gangs-taskforce
+    predicate: funded-by
+    object: home-office
+    sources:
+      - source: article-one
+        evidence: "funded by the Home Office"
+""",
+    "statistics.yaml": """\
+statistics:
+  - id: stat-arrests-more-than-550
+    counts: arrests
+    value: 550
+    comparator: more-than
+    unit: count
+    about: grooming-gangs-taskforce
+    period:
+      label: "in the last year"
+      duration: P1Y
+      start: "2023-05"
+      end: "2024-05"
+    sources:
+      - source: article-one
+        evidence: "more than 550 arrests in the last year"
+        status: attributed
+        attributed_to: home-office
+""",
+    "quotes.yaml": """\
+quotes:
+  - id: quote-we-must-do-more
+    speaker: home-office
+    text: "We must do more to protect children."
+    sources:
+      - source: article-one
+""",
+}
+SUMMARY = re.compile(
+    r"(\d+) errors?, (\d+) warnings?; \d+ records?; \d+ of \d+ evidence quotes grounded in their sources"
+)
+OLD_GRAPH = b"# the graph exported before the mistake\n"
+#: Syntax errors are worded by the parser; these tests assert libyaml's words.
+libyaml_words = pytest.mark.skipif(
+    not getattr(yaml, "__with_libyaml__", False), reason="PyYAML without libyaml words syntax errors differently"
+)
+
+
+class Data:
+    """A curated dataset in a temporary folder: ``data/*.yaml`` and ``texts/*.txt``."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.folder = root / "data"
+        self.texts = root / "texts"
+
+    def write_text(self, name: str, text: str) -> str:
+        """Save a source text; its SHA-256."""
+        data = text.encode("utf-8")
+        (self.texts / name).write_bytes(data)
+        return hashlib.sha256(data).hexdigest()
+
+    def edit(self, name: str, old: str, new: str) -> None:
+        """Replace the one occurrence of ``old`` in a curated file."""
+        path = self.folder / name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def append(self, name: str, text: str) -> None:
+        with (self.folder / name).open("a", encoding="utf-8") as out:
+            out.write(text)
+
+    def run(self, command: str, *extra: str) -> Result:
+        args = [command, "--data", str(self.folder), "--texts", str(self.texts), *extra]
+        result = CliRunner().invoke(cli, args)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a crash, not a report
+        return result
+
+    def check(self) -> Result:
+        return self.run("check", "--no-shacl")
+
+    def assert_problems(self, *expected: str, warnings: int = 0) -> None:
+        """``kg check`` prints exactly these problem lines and a summary, and exits 1;
+        ``kg export`` exits 1 and leaves the output file as it was."""
+        result = self.check()
+        lines = result.stdout.splitlines()
+        assert lines[:-1] == list(expected), result.stdout
+        summary = SUMMARY.fullmatch(lines[-1])
+        assert summary, lines[-1]
+        assert (int(summary[1]), int(summary[2])) == (len(expected) - warnings, warnings)
+        assert result.exit_code == 1
+        self.assert_export_refused(*expected)
+
+    def assert_export_refused(self, *expected: str) -> None:
+        output = self.root / "graph.ttl"
+        output.write_bytes(OLD_GRAPH)
+        before = sorted(self.root.iterdir())
+        result = self.run("export", "-o", str(output))
+        assert result.exit_code == 1, result.output
+        assert output.read_bytes() == OLD_GRAPH
+        assert sorted(self.root.iterdir()) == before  # no half-written file left behind
+        assert result.stdout == ""
+        n_warnings = sum(": warning: " in line for line in expected)
+        n_errors = len(expected) - n_warnings
+        counts = f"{n_errors} error{'s' * (n_errors != 1)}, {n_warnings} warning{'s' * (n_warnings != 1)}"
+        assert result.stderr.endswith(f"{counts}: nothing was written\n"), result.stderr
+        for line in expected:
+            assert line in result.stderr.splitlines()
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Data:
+    """The small valid dataset every test spoils in one way."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_TEXTS", raising=False)
+    dataset = Data(tmp_path)
+    dataset.folder.mkdir()
+    dataset.texts.mkdir()
+    sha256 = dataset.write_text("article-one.txt", TEXT)
+    for name, text in BASE.items():
+        (dataset.folder / name).write_text(text.replace("{sha256}", sha256), encoding="utf-8")
+    return dataset
+
+
+def test_the_valid_base_dataset_checks_clean_and_exports(data: Data) -> None:
+    result = data.check()
+    assert result.stdout == "0 errors, 0 warnings; 7 records; 5 of 5 evidence quotes grounded in their sources\n"
+    assert result.exit_code == 0
+    exported = data.run("export", "-o", "graph.ttl")
+    assert exported.exit_code == 0, exported.output
+    assert (data.root / "graph.ttl").read_bytes().startswith(b"@prefix")
+
+
+# --- files that cannot be read as YAML --------------------------------------------------------
+
+
+@libyaml_words
+def test_malformed_yaml_gives_the_parsers_position(data: Data) -> None:
+    data.edit("statistics.yaml", "    counts: arrests\n", "    counts: [arrests\n")
+    data.assert_problems(
+        "data/statistics.yaml:4:10: yaml: the file is not valid YAML: did not find expected ',' or ']'"
+        " (while parsing a flow sequence at line 3, column 13); close the list with ']'"
+    )
+
+
+@libyaml_words
+def test_indenting_with_a_tab_is_malformed_yaml(data: Data) -> None:
+    data.edit("organisations.yaml", "    name:", "\tname:")
+    data.assert_problems(
+        "data/organisations.yaml:3:1: yaml: the file is not valid YAML: found a tab character that violates indentation"
+        " (while scanning a plain scalar at line 2, column 9); indent with spaces, not tabs"
+    )
+
+
+@libyaml_words
+def test_text_with_an_unquoted_colon_is_malformed_yaml(data: Data) -> None:
+    data.edit("sources.yaml", 'title: "Taskforce makes 550 arrests"', "title: Taskforce: 550 arrests")
+    data.assert_problems(
+        "data/sources.yaml:4:21: yaml: the file is not valid YAML: mapping values are not allowed in this context;"
+        " put text that holds ': ' in double quotes, or fix the indentation"
+    )
+
+
+def test_a_file_that_is_not_utf8(data: Data) -> None:
+    (data.folder / "measures.yaml").write_bytes(b'measures:\n  - id: arrests\n    name: "arr\xe9sts"\n')
+    # the measure cannot be read, but the statistic that counts it is not blamed for that
+    data.assert_problems(
+        "data/measures.yaml:3:15: file: the file is not UTF-8 (byte 0xe9 cannot be decoded); save the file as UTF-8"
+    )
+
+
+def test_a_duplicate_key_in_a_mapping(data: Data) -> None:
+    data.edit("statistics.yaml", "    unit: count\n", "    unit: count\n    counts: arrests\n")
+    data.assert_problems(
+        "data/statistics.yaml:7:5: counts: duplicate key 'counts' (the first is at line 3, column 5);"
+        " remove one of them: YAML would silently keep only the last"
+    )
+
+
+def test_an_alias_bomb_is_refused_quickly(data: Data) -> None:
+    lol = ", ".join(['"lol"'] * 9)
+    lines = [f"a: &a [{lol}]"]
+    for name, previous in zip("bcdefghi", "abcdefgh", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    (data.folder / "laughs.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    data.assert_problems(
+        "data/laughs.yaml:1:4: yaml: YAML anchors (&a) are not allowed in curated files;"
+        " remove the anchor and write values out in full"
+    )
+    assert time.perf_counter() - started < 5
+
+
+def test_an_alias_alone_is_refused(data: Data) -> None:
+    data.edit("organisations.yaml", '    name: "Home Office"', "    name: *home")
+    data.assert_problems(
+        "data/organisations.yaml:3:11: yaml: YAML aliases (*name) are not allowed in curated files;"
+        " write the value out in full"
+    )
+
+
+@pytest.mark.parametrize("closing", ["]" * 10_000, ""], ids=["closed", "unclosed"])
+def test_very_deep_nesting_is_refused_without_a_crash(data: Data, closing: str) -> None:
+    (data.folder / "deep.yaml").write_text("claims: " + "[" * 10_000 + closing + "\n", encoding="utf-8")
+    data.assert_problems(
+        "data/deep.yaml:1:40: yaml: the file nests lists and mappings more than 32 deep;"
+        " curated records need only a few levels: flatten the structure"
+    )
+
+
+def test_a_file_over_the_size_limit(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg.yamlnodes, "MAX_FILE_BYTES", 1000)
+    (data.folder / "big.yaml").write_text("# padding\n" * 150 + "claims: []\n", encoding="utf-8")
+    data.assert_problems(
+        "data/big.yaml:1:1: file: the file is 1,511 bytes, more than the 1,000 a curated file may have;"
+        " split it into several files in the same folder"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ('!!python/object:os.system "Home Office"', "!!python/object:os.system"),
+        ('!!python/object/apply:os.system ["echo owned"]', "!!python/object/apply:os.system"),
+        ('!!str "Home Office"', "!!str"),
+        ('!custom "Home Office"', "!custom"),
+    ],
+)
+def test_yaml_tags_are_refused(data: Data, value: str, written: str) -> None:
+    data.edit("organisations.yaml", '"Home Office"', value)
+    data.assert_problems(
+        f"data/organisations.yaml:3:11: yaml: YAML tags ({written}) are not allowed in curated files;"
+        " remove the tag and write the plain value"
+    )
+
+
+# --- fields --------------------------------------------------------------------------------------
+
+
+def test_an_unknown_field_suggests_the_closest_known_one(data: Data) -> None:
+    data.edit("statistics.yaml", "    unit: count\n", "    unit: count\n    plase: england\n")
+    data.assert_problems("data/statistics.yaml:7:5: plase: unknown field 'plase'; did you mean 'place'?")
+
+
+def test_a_missing_required_field(data: Data) -> None:
+    data.edit("statistics.yaml", "    counts: arrests\n", "")
+    data.assert_problems(
+        "data/statistics.yaml:2:5: counts: missing required field 'counts'; add 'counts:' to this record"
+    )
+
+
+def test_a_list_where_text_belongs(data: Data) -> None:
+    data.edit("organisations.yaml", 'name: "Home Office"', 'name: ["Home Office"]')
+    # the organisation is not read, but nothing that refers to it is blamed for that
+    data.assert_problems(
+        "data/organisations.yaml:3:11: name: must be text, not a list;"
+        " write a single value, not a '- item' list or [brackets]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2024-13-45", "'2024-13-45': month 13 does not exist; months run from 01 to 12"),
+        ("2024-02-30", "'2024-02-30': day 30 does not exist (2024-02 has 29 days); check the date in the source"),
+        (
+            "21/05/2024",
+            "'21/05/2024' is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY;"
+            " write e.g. 2024-05-21 (day), 2023-04 (month) or 2023 (year)",
+        ),
+    ],
+)
+def test_impossible_and_badly_formatted_dates(data: Data, date: str, message: str) -> None:
+    data.edit("sources.yaml", '"2024-05-21"', f'"{date}"')
+    data.assert_problems(f"data/sources.yaml:7:16: published: {message}")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"550"', "'550' is written as text (in quotes); write the number without quotes: 550"),
+        ("4,000", "'4,000' has thousands separators; write the number as 4000, without separators or quotes"),
+        ("0550", "'0550' has a leading zero; write it as 550"),
+        (
+            "five hundred",
+            "'five hundred' is not a number;"
+            " write digits only, e.g. 550 or 12.5, and put words such as 'more than' in comparator",
+        ),
+    ],
+)
+def test_numbers_written_as_text_or_with_separators_or_leading_zeros(data: Data, value: str, message: str) -> None:
+    data.edit("statistics.yaml", "value: 550", f"value: {value}")
+    data.assert_problems(f"data/statistics.yaml:4:12: value: {message}")
+
+
+def test_an_unknown_comparator_suggests_the_closest(data: Data) -> None:
+    data.edit("statistics.yaml", "comparator: more-than", "comparator: more than")
+    data.assert_problems(
+        "data/statistics.yaml:5:17: comparator: unknown comparator 'more than'; did you mean 'more-than'?"
+        " allowed: exactly, more-than, at-least, fewer-than, at-most, approximately, multiples-of, unqualified"
+    )
+
+
+def test_an_unknown_unit(data: Data) -> None:
+    data.edit("statistics.yaml", "unit: count", "unit: people")
+    data.assert_problems("data/statistics.yaml:6:11: unit: unknown unit 'people'; allowed: count, percent")
+
+
+@pytest.mark.parametrize(
+    ("written", "character"),
+    [
+        ('"Home\\0 Office"', "a control character (U+0000)"),
+        ('"Home\x00 Office"', "a control character (U+0000)"),
+        ("Home\x07 Office", "a control character (U+0007)"),
+        ('"Home\\e Office"', "a control character (U+001B)"),
+    ],
+    ids=["nul-escape", "raw-nul", "raw-bell", "escape-escape"],
+)
+def test_control_characters_are_refused_naming_the_field(data: Data, written: str, character: str) -> None:
+    data.edit("organisations.yaml", '"Home Office"', written)
+    data.assert_problems(
+        f"data/organisations.yaml:3:11: name: holds {character} at character 5;"
+        " remove it: curated text may hold tabs and newlines but no other control characters"
+    )
+
+
+@pytest.mark.parametrize(("escape", "code"), [("\\ud800", "D800"), ("\\U0000DC00", "DC00")])
+def test_a_lone_surrogate_is_refused_naming_the_field(data: Data, escape: str, code: str) -> None:
+    data.edit("organisations.yaml", '"Home Office"', f'"Home{escape} Office"')
+    data.assert_problems(
+        f"data/organisations.yaml:3:11: name: holds a lone surrogate (U+{code}) at character 5;"
+        " remove it: half of a character pair is no character and cannot be saved as UTF-8"
+    )
+
+
+def test_a_json_style_surrogate_pair_is_refused_with_the_right_escape(data: Data) -> None:
+    data.edit("organisations.yaml", '"Home Office"', '"Home\\ud83d\\ude00 Office"')
+    data.assert_problems(
+        "data/organisations.yaml:3:11: name: holds a surrogate pair (U+D83D U+DE00) at character 5;"
+        " write the character itself, or as one escape: \\U0001F600"
+    )
+
+
+def test_a_control_character_outside_any_text(data: Data) -> None:
+    data.edit("organisations.yaml", 'name: "Home Office"', 'name: "Home Office"\x00')
+    data.assert_problems(
+        "data/organisations.yaml:3:24: yaml: the file holds a control character (U+0000) outside any text; remove it"
+    )
+
+
+def test_a_control_character_in_a_field_name(data: Data) -> None:
+    data.edit("organisations.yaml", "    name:", "    na\x00me:")
+    data.assert_problems(
+        "data/organisations.yaml:3:5: name: the field name 'na\\x00me' holds a control character (U+0000); remove it"
+    )
+
+
+# --- ids and references --------------------------------------------------------------------------
+
+
+def test_a_duplicate_id_names_the_first_place(data: Data) -> None:
+    data.edit("statements.yaml", "id: taskforce-funded-by-home-office", "id: home-office")
+    data.assert_problems(
+        "data/statements.yaml:2:9: id: duplicate id 'home-office' (first at data/organisations.yaml:2:9);"
+        " ids must be unique across the whole dataset: rename one"
+    )
+
+
+def test_an_id_that_breaks_the_id_rule(data: Data) -> None:
+    data.edit("organisations.yaml", "id: home-office", "id: Home Office")
+    # references to home-office are not blamed: the one mistake is the id
+    data.assert_problems(
+        "data/organisations.yaml:2:9: id: 'Home Office' breaks the id rule (lowercase letters and digits joined by"
+        " single hyphens, at most 64 characters); write it as 'home-office'"
+    )
+
+
+def test_a_reference_to_a_missing_id_suggests_the_closest(data: Data) -> None:
+    data.edit("statements.yaml", "object: home-office", "object: home-ofice")
+    data.assert_problems(
+        "data/statements.yaml:5:13: object: no organisation has the id 'home-ofice'; did you mean 'home-office'?"
+    )
+
+
+def test_a_reference_to_a_record_of_the_wrong_kind(data: Data) -> None:
+    data.edit("statements.yaml", "object: home-office", "object: arrests")
+    data.assert_problems(
+        "data/statements.yaml:5:13: object: 'arrests' is a measure, but object needs an organisation;"
+        " point it at an organisation"
+    )
+
+
+# --- sources and evidence --------------------------------------------------------------------------
+
+CITATION = '''\
+    sources:
+      - source: article-one
+        evidence: "funded by the Home Office"
+'''
+
+
+@pytest.mark.parametrize(
+    ("replacement", "expected"),
+    [
+        (
+            "    sources: []\n",
+            "data/statements.yaml:6:14: sources: must list at least one source;"
+            " every fact needs a source: add '- source: ID' with its 'evidence:' quote",
+        ),
+        (
+            "",
+            "data/statements.yaml:2:5: sources: missing required field 'sources';"
+            " every fact needs a source: add 'sources:' with '- source: ID' and its 'evidence:' quote",
+        ),
+    ],
+    ids=["empty", "missing"],
+)
+def test_a_fact_with_no_source(data: Data, replacement: str, expected: str) -> None:
+    data.edit("statements.yaml", CITATION, replacement)
+    data.assert_problems(expected)
+
+
+def test_a_citation_with_no_evidence(data: Data) -> None:
+    data.edit("statements.yaml", '        evidence: "funded by the Home Office"\n', "")
+    data.assert_problems(
+        "data/statements.yaml:7:9: sources[1].evidence: missing required field 'evidence';"
+        " add 'evidence:' with the words of the source that support the fact, copied exactly"
+    )
+
+
+def test_attributed_status_without_attributed_to(data: Data) -> None:
+    data.edit("statistics.yaml", "        attributed_to: home-office\n", "")
+    data.assert_problems(
+        "data/statistics.yaml:14:9: sources[1].attributed_to: status 'attributed' needs attributed_to:"
+        " who the source attributes it to; add 'attributed_to: ID' of the person or organisation"
+    )
+
+
+def test_a_period_that_ends_before_it_starts(data: Data) -> None:
+    data.edit("statistics.yaml", 'end: "2024-05"', 'end: "2022-05"')
+    data.assert_problems(
+        "data/statistics.yaml:12:12: period.end: the period ends (2022-05) before it starts (2023-05);"
+        " swap start and end, or fix the dates"
+    )
+
+
+def test_evidence_not_in_the_source_names_the_closest_passage(data: Data) -> None:
+    data.edit("statements.yaml", '"funded by the Home Office"', '"paid for by the Home Office"')
+    data.assert_problems(
+        "data/statements.yaml:8:19: sources[1].evidence: not found verbatim in article-one"
+        " (the closest passage is 'Taskforce, funded by the Home Office');"
+        " copy the words exactly as the source has them"
+    )
+
+
+def test_a_quote_with_one_word_changed(data: Data) -> None:
+    data.edit("statistics.yaml", "arrests in the last year", "arrests in the past year")
+    data.assert_problems(
+        "data/statistics.yaml:15:19: sources[1].evidence: not found verbatim in article-one"
+        " (the closest passage is 'more than 550 arrests in the last year');"
+        " copy the words exactly as the source has them"
+    )
+
+
+def test_a_quotation_not_in_its_source(data: Data) -> None:
+    data.edit("quotes.yaml", "We must do more to protect children.", "We must do more to protect our children.")
+    data.assert_problems(
+        "data/quotes.yaml:4:11: text: not found verbatim in article-one"
+        " (the closest passage is '\"We must do more to protect children.\"');"
+        " copy the words exactly as the source has them"
+    )
+
+
+def test_evidence_attributed_to_the_wrong_source(data: Data) -> None:
+    sha256 = data.write_text("article-two.txt", OTHER_TEXT)
+    data.append(
+        "sources.yaml",
+        f"""\
+  - id: article-two
+    kind: news-article
+    title: "Ministers visit Essex Police"
+    publisher: "Example News"
+    author: unknown
+    published: "2024-05-22"
+    text:
+      file: article-two.txt
+      sha256: {sha256}
+""",
+    )
+    data.edit("organisations.yaml", "source: article-one", "source: article-two")
+    data.assert_problems(
+        "data/organisations.yaml:6:19: sources[1].evidence: not found verbatim in article-two"
+        " (the closest passage is 'on Monday to thank the officers.'); the words are in article-one:"
+        " cite that source, or copy the words exactly as article-two has them"
+    )
+
+
+def test_a_source_text_whose_sha256_no_longer_matches(data: Data) -> None:
+    changed = data.write_text("article-one.txt", TEXT.replace("550", "551"))
+    data.assert_problems(
+        f"data/sources.yaml:10:15: text.sha256: the text at texts/article-one.txt has changed since curation"
+        f" (its SHA-256 is {changed});"
+        " re-check every evidence quote of this source against the new text, then record the new hash"
+    )
+
+
+# --- the data folder, and many mistakes at once -----------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["check", "--no-shacl"], ["export", "-o", "graph.ttl"]])
+def test_an_unreadable_data_folder_exits_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [command[0], "--data", "/nonexistent", *command[1:]])
+    assert result.exit_code == 2
+    assert result.output == "Error: /nonexistent: no such data folder; give --data a folder of curated *.yaml files\n"
+    assert not (tmp_path / "graph.ttl").exists()
+
+
+@libyaml_words
+def test_several_mistakes_are_all_reported(data: Data) -> None:
+    data.edit("statistics.yaml", "value: 550", 'value: "550"')
+    data.edit("statistics.yaml", "comparator: more-than", "comparator: more than")
+    data.edit("statements.yaml", "object: home-office", "object: home-ofice")
+    data.edit("organisations.yaml", 'name: "Home Office"', 'name: "Home Office"\n    nmae: "HO"')
+    data.edit("initiatives.yaml", '"The Grooming Gangs Taskforce"', '"The Grooming Gang Taskforce"')
+    data.append(
+        "sources.yaml",
+        """\
+  - id: article-two
+    kind: news-article
+    title: "Ministers visit Essex Police"
+    publisher: "Example News"
+    author: unknown
+    published: "2024-05-22"
+""",
+    )
+    data.edit("quotes.yaml", "source: article-one", "source: article-two")
+    (data.folder / "claims.yaml").write_text("claims:\n  - id: [claim\n", encoding="utf-8")
+    data.assert_problems(
+        "data/claims.yaml:3:1: yaml: the file is not valid YAML: did not find expected ',' or ']'"
+        " (while parsing a flow sequence at line 2, column 9); close the list with ']'",
+        "data/initiatives.yaml:7:19: sources[1].evidence: not found verbatim in article-one"
+        " (the closest passage is 'The Grooming Gangs Taskforce'); copy the words exactly as the source has them",
+        "data/organisations.yaml:4:5: nmae: unknown field 'nmae'; did you mean 'name'?",
+        "data/sources.yaml:11:5: warning: text: 1 evidence quote of article-two not checked: it names no text;"
+        " give --texts FOLDER (or set KG_TEXTS) where the source texts are",
+        "data/statements.yaml:5:13: object: no organisation has the id 'home-ofice'; did you mean 'home-office'?",
+        "data/statistics.yaml:4:12: value: '550' is written as text (in quotes); write the number without quotes: 550",
+        "data/statistics.yaml:5:17: comparator: unknown comparator 'more than'; did you mean 'more-than'?"
+        " allowed: exactly, more-than, at-least, fewer-than, at-most, approximately, multiples-of, unqualified",
+        warnings=1,
+    )
