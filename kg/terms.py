@@ -6,7 +6,7 @@ serialiser (rdflib, pyoxigraph) can consume as a stream.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 from kg.vocab import TYPE, XSD_STRING
 
@@ -19,7 +19,7 @@ class Lit(NamedTuple):
     language: str | None = None
 
 
-Term = Union[str, Lit]
+Term = str | Lit
 Triple = tuple[str, str, Term]
 
 
