@@ -50,9 +50,9 @@ def export_dataset(
     texts: Iterable[str | Path] = (),
     fmt: str = "turtle",
     base: str | None = None,
-    shacl: bool = True,
+    shacl: bool = False,
 ) -> tuple[int, checks.Report]:
-    """Check a dataset (with the SHACL shapes too, unless ``shacl`` is false) and, when it
+    """Check a dataset (and validate it against the SHACL shapes when ``shacl``) and, when it
     has no errors, write its graph; returns the triple count and the report. Raises
     :class:`DataProblems` (nothing written) on errors."""
     export.get_format(fmt)

@@ -13,10 +13,9 @@ import rdflib
 from kg import vocab
 from kg.evidence import Anchor, citation_key, clean, evidence_of
 from kg.iri import citation_iri, mint, part_iri
-from kg.model import Citation, Claim, Dataset, Entity, Quote, Record, Repair, Source, Statement, Statistic
+from kg.model import Citation, Claim, Dataset, Entity, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.terms import Lit, Triple
 from kg.vocab import (
-    ASSERTING_STATUSES,
     DERIVED_FROM,
     LABEL,
     OA,
@@ -260,11 +259,6 @@ class _Builder:
         for ref in c.about:
             yield node, K.about, self.iri(ref)
         yield from self.provenance(node, c)
-
-
-def asserted(record: Record) -> bool:
-    """Whether any source states, attributes or quotes the fact (not only hedges it)."""
-    return any(c.status in ASSERTING_STATUSES for c in record.citations)
 
 
 def base_of(dataset: Dataset, base: str | None = None) -> str:

@@ -26,7 +26,7 @@ from kg.evidence import (
     text_dirs,
 )
 from kg.load import Bad, display_path, p_date
-from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic
+from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.problems import ERROR, NOTE, WARNING, Problem
 from kg.yamlnodes import Scalar
 
@@ -407,6 +407,19 @@ def check_figures(dataset: Dataset) -> Iterator[Problem]:
             )
 
 
+def check_people_hold_posts(dataset: Dataset) -> Iterator[Problem]:
+    """People appear only in their public roles: each holds a post some source asserts."""
+    holders = {st.subject for st in dataset.statements if st.predicate == "holds-post" and asserted(st)}
+    for entity in dataset.entities:
+        if entity.kind == "person" and entity.id not in holders:
+            yield Problem(
+                entity.pos,
+                "id",
+                f"the person {entity.id!r} holds no public post that a source states",
+                "add a holds-post statement to a post record, citing where the source names the post",
+            )
+
+
 def check(dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Iterable[Problem] = ()) -> Report:
     """Run every record check on a loaded dataset; problems come sorted by file and line."""
     report = Report(list(load_problems))
@@ -417,6 +430,7 @@ def check(dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Ite
     found += check_ids(dataset)
     found += check_references(dataset, kinds)
     found += check_rules(dataset)
+    found += check_people_hold_posts(dataset)
     found += check_evidence(dataset, text_dirs(dataset, texts), report)
     found += check_figures(dataset)
     report.problems = sorted(report.problems + found, key=lambda p: p.sort_key)

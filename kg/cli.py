@@ -93,7 +93,12 @@ def cli() -> None:
     help="Output format.",
 )
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
-@click.option("--shacl/--no-shacl", default=True, show_default=True, help="Also validate the graph against ontology/shapes.ttl first.")
+@click.option(
+    "--shacl/--no-shacl",
+    default=False,
+    show_default=True,
+    help="Also validate the graph against ontology/shapes.ttl first (the record checks always run; kg check runs both).",
+)
 @click.option("--base", default=None, help="Namespace for the data's IRIs (ends in / or #).  [default: the dataset's, else https://example.org/kg/id/]")
 @translate_errors
 def export(data: str | None, texts: tuple[str, ...], fmt: str, output: str, shacl: bool, base: str | None) -> None:

@@ -18,7 +18,10 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
+
 from kg import vocab
+from kg.iri import valid_base
 from kg.model import (
     Citation,
     Claim,
@@ -99,8 +102,6 @@ def p_text(node: Node) -> str:
     value = node.value
     if node.plain and value in ("", "~", "null", "Null", "NULL"):
         raise Bad("is empty", "write a value or remove the field")
-    if not value.strip():
-        raise Bad("is empty", "write a value or remove the field")
     bad = FORBIDDEN_TEXT.search(value)
     if bad:
         char = bad.group()
@@ -118,6 +119,8 @@ def p_text(node: Node) -> str:
         else:
             kind, hint = "a control character", "remove it: curated text may hold tabs and newlines but no other control characters"
         raise Bad(f"holds {kind} (U+{ord(char):04X}) at character {bad.start() + 1}", hint)
+    if not value.strip():
+        raise Bad("is empty", "write a value or remove the field")
     return value
 
 
@@ -281,12 +284,24 @@ def p_duration(node: Node) -> str:
 
 def p_iri(node: Node) -> str:
     value = p_text(node)
-    parts = urlsplit(value) if not _IRI_FORBIDDEN.search(value) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+        ox.NamedNode(value)  # pyoxigraph's strict IRI parser: what it refuses no writer could write
+    except ValueError:
+        parts = None
+    if parts is None or _IRI_FORBIDDEN.search(value) or parts.scheme not in ("http", "https") or not parts.netloc:
         raise Bad(
             f"{value!r} is not a valid http(s) IRI",
-            "write the full address, e.g. https://example.org/page, with no spaces, quotes or angle brackets",
+            "write the full address, e.g. https://example.org/page, with no spaces, quotes or angle brackets,"
+            " and %-escapes of two hex digits",
         )
+    return value
+
+
+def p_base(node: Node) -> str:
+    value = p_iri(node)
+    if not valid_base(value):
+        raise Bad(f"{value!r} cannot prefix ids", "end the namespace with '/' or '#', e.g. https://example.org/id/")
     return value
 
 
@@ -525,7 +540,7 @@ SPECS: dict[str, Spec] = {
 DATASET_SPEC: Spec = {
     "title": (False, p_text),
     "description": (False, p_text),
-    "base": (False, p_iri),
+    "base": (False, p_base),
     "texts": (False, lambda node: p_texts(node) if isinstance(node, Sequence) else (p_text(node),)),
 }
 SECTION_KIND = {

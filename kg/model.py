@@ -204,6 +204,15 @@ class Claim:
 Record = Source | Entity | Statement | Statistic | Quote | Claim
 
 
+#: Claim statuses whose facts the graph asserts as plain triples; the others stay claims.
+ASSERTING_STATUSES = frozenset({"stated", "attributed", "quoted"})
+
+
+def asserted(record: Record) -> bool:
+    """Whether any source states, attributes or quotes the fact (not only hedges it)."""
+    return any(c.status in ASSERTING_STATUSES for c in record.citations)
+
+
 @dataclass(frozen=True, slots=True)
 class DatasetInfo:
     """Settings of a curated dataset: its title, base IRI and where its source texts are."""

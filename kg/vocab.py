@@ -220,8 +220,6 @@ CONCEPTS: Final[dict[str, tuple[str, str]]] = {
     K.undated: (K.MetadataStatuses, "undated"),
 }
 
-#: Claim statuses whose facts the graph asserts as plain triples; the others stay claims.
-ASSERTING_STATUSES: Final = frozenset({"stated", "attributed", "quoted"})
 
 #: Record kinds, as named in the curated files' section keys (singular form).
 ENTITY_KINDS: Final = ("organisation", "person", "post", "place", "initiative")

@@ -110,9 +110,15 @@ _SURROGATE_BASE = 0xE000
 MAX_SURROGATE_ESCAPES = 100
 
 
+_HIGH_SLOTS = {0xFFFE: 0xFE, 0xFFFF: 0xFF}
+#: Raw line and paragraph separators: YAML 1.1 reads them as line breaks (dropping the
+#: spaces beside them), YAML 1.2 as text, so a curated file may hold them only escaped.
+_RAW_SEPARATOR = re.compile("[\u2028\u2029]")
+
+
 def _placeholder(char: str) -> str:
     code = ord(char)
-    return chr(_CONTROL_BASE + (code if code <= 0x9F else 0xF0 + (code - 0xFFF0)))
+    return chr(_CONTROL_BASE + (code if code <= 0x9F else _HIGH_SLOTS[code]))
 
 
 def _protect(text: str) -> tuple[str, dict[int, int]]:
@@ -193,6 +199,21 @@ def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     Control characters (raw, or a lone surrogate written as an escape) do not stop
     reading: they stay in the text of the field that holds them, for the field to refuse.
     """
+    separator = _RAW_SEPARATOR.search(text)
+    if separator:
+        line = text.count("\n", 0, separator.start()) + 1
+        column = separator.start() - (text.rfind("\n", 0, separator.start()) + 1) + 1
+        name = "LINE" if separator.group() == "\u2028" else "PARAGRAPH"
+        escape = f"\\u{ord(separator.group()):04x}"
+        return None, [
+            Problem(
+                Pos(path, line, column),
+                "text",
+                f"a raw U+{ord(separator.group()):04X} {name} SEPARATOR, which YAML readers disagree on"
+                " (some read a line break and drop the spaces beside it)",
+                f"write it as {escape} inside double quotes, or remove it",
+            )
+        ]
     original = text
     text, table = _protect(text)
     for _ in range(MAX_SURROGATE_ESCAPES + 1):

@@ -78,7 +78,7 @@ def test_a_broken_graph_gets_readable_violations(graph: rdflib.Graph) -> None:
 
 
 def test_shacl_violations_point_at_the_data_file(tmp_path: Path) -> None:
-    """A person with no public post passes the record checks but not the shapes."""
+    """The shapes catch a person with no public post too (as the record checks do), at its line."""
     from helpers import write_files
 
     data = write_files(
@@ -95,7 +95,8 @@ people:
         },
     )
     dataset, report = api.prepare(data)
-    assert dataset is not None and report.ok
+    assert dataset is not None
+    assert [p.field for p in report.errors] == ["id"]  # the record check
     problems = validate_dataset(dataset, report)
     assert problems, "a person without a post must violate a shape"
     for problem in problems:
