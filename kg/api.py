@@ -36,7 +36,7 @@ def check(dataset: Dataset, texts: Iterable[str | Path] = ()) -> checks.Report:
     return checks.check(dataset, texts)
 
 
-def prepare(data: str | Path | None = None, texts: Iterable[str | Path] = ()) -> tuple[Dataset | None, checks.Report]:
+def prepare(data: str | Path | None = None, texts: Iterable[str | Path] = ()) -> tuple[Dataset, checks.Report]:
     """Load and check, collecting every problem of both steps in one report."""
     dataset, problems = load_dataset(Path(data) if data else bundled_data())
     report = checks.check(dataset, texts, problems)
@@ -59,7 +59,7 @@ def export_dataset(
     if base is not None and not valid_base(base):
         raise KgError(f"--base {base!r} must be an http(s) IRI ending in '/' or '#'")
     dataset, report = prepare(data, texts)
-    if dataset is None or report.errors:
+    if report.errors:
         raise DataProblems(report.problems)
     if shacl:
         violations = shapes.validate_dataset(dataset, report)

@@ -18,7 +18,6 @@ from kg.terms import Lit, Triple
 from kg.vocab import (
     DERIVED_FROM,
     LABEL,
-    OA,
     RDF_OBJECT,
     RDF_PREDICATE,
     RDF_STATEMENT,
@@ -99,9 +98,9 @@ class _Builder:
         evidence = clean(evidence_of(record_text, citation), repairs)
         source_iri = self.iri(citation.source)
         yield cnode, TYPE, K.Citation
-        yield cnode, TYPE, OA + "Annotation"
-        yield cnode, OA + "motivatedBy", OA + "describing"
-        yield cnode, OA + "hasBody", body
+        yield cnode, TYPE, vocab.OA_ANNOTATION
+        yield cnode, vocab.OA_MOTIVATED_BY, vocab.OA_DESCRIBING
+        yield cnode, vocab.OA_HAS_BODY, body
         yield cnode, K.source, source_iri
         yield cnode, K.claimStatus, concept(citation.status)
         agent = citation.attributed_to or (default_agent if citation.status in ("quoted", "attributed") else None)
@@ -109,24 +108,24 @@ class _Builder:
             yield cnode, K.attributedTo, self.iri(agent)
         yield cnode, K.evidence, Lit(evidence)
         target = part_iri(cnode, "target")
-        yield cnode, OA + "hasTarget", target
-        yield target, TYPE, OA + "SpecificResource"
-        yield target, OA + "hasSource", source_iri
+        yield cnode, vocab.OA_HAS_TARGET, target
+        yield target, TYPE, vocab.OA_SPECIFIC_RESOURCE
+        yield target, vocab.OA_HAS_SOURCE, source_iri
         anchor = self.anchors.get(citation_key(record.id, index))
         quote = part_iri(cnode, "quote")
-        yield target, OA + "hasSelector", quote
-        yield quote, TYPE, OA + "TextQuoteSelector"
-        yield quote, OA + "exact", Lit(anchor.exact if anchor else evidence)
+        yield target, vocab.OA_HAS_SELECTOR, quote
+        yield quote, TYPE, vocab.OA_TEXT_QUOTE_SELECTOR
+        yield quote, vocab.OA_EXACT, Lit(anchor.exact if anchor else evidence)
         if anchor is not None:
             if anchor.prefix:
-                yield quote, OA + "prefix", Lit(anchor.prefix)
+                yield quote, vocab.OA_PREFIX, Lit(anchor.prefix)
             if anchor.suffix:
-                yield quote, OA + "suffix", Lit(anchor.suffix)
+                yield quote, vocab.OA_SUFFIX, Lit(anchor.suffix)
             position = part_iri(cnode, "position")
-            yield target, OA + "hasSelector", position
-            yield position, TYPE, OA + "TextPositionSelector"
-            yield position, OA + "start", _count(anchor.start)
-            yield position, OA + "end", _count(anchor.end)
+            yield target, vocab.OA_HAS_SELECTOR, position
+            yield position, TYPE, vocab.OA_TEXT_POSITION_SELECTOR
+            yield position, vocab.OA_START, _count(anchor.start)
+            yield position, vocab.OA_END, _count(anchor.end)
 
     # -- records ---------------------------------------------------------------------------------
 

@@ -41,7 +41,6 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     anchors: dict[tuple[str, int], Anchor] = field(default_factory=dict)
     evidence_total: int = 0
-    texts_missing: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -258,7 +257,6 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
             continue
         path = find_text_file(source.text_file, dirs)
         if path is None:
-            report.texts_missing.append(source.id)
             continue
         try:
             text = read_text(source, path)
@@ -327,14 +325,12 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
                 report.anchors[citation_key(record.id, index)] = anchor
     for source_id, count in sorted(unchecked.items()):
         source = sources[source_id]
-        why = "it names no text" if source.text_file is None else f"{source.text_file} was not found"
-        yield Problem(
-            source.pos,
-            "text",
-            f"{count} evidence quote{'s' if count != 1 else ''} of {source_id} not checked: {why}",
-            "give --texts FOLDER (or set KG_TEXTS) where the source texts are",
-            WARNING,
-        )
+        if source.text_file is None:
+            why, hint = "it names no text", "add 'text: {file: NAME, sha256: HASH}' to the source to check its evidence"
+        else:
+            why, hint = f"{source.text_file} was not found", "give --texts FOLDER (or set KG_TEXTS) where the source texts are"
+        quotes = f"{count} evidence quote{'s' if count != 1 else ''}"
+        yield Problem(source.pos, "text", f"{quotes} of {source_id} not checked: {why}", hint, WARNING)
 
 
 def closest_passage(text: SourceText, evidence: str, repairs: Sequence[Repair], width: int = 100) -> str:
@@ -384,11 +380,6 @@ def compatible(a: Statistic, b: Statistic) -> bool:
     return lo < hi or (lo == hi and not lo_open and not hi_open)
 
 
-def describe_figure(statistic: Statistic) -> str:
-    """A figure in words: ``more than 550``, ``hundreds of``, ``550``."""
-    return statistic.figure
-
-
 def check_figures(dataset: Dataset) -> Iterator[Problem]:
     """A note for every pair of figures that count the same thing, saying whether they agree."""
     groups: dict[str, list[Statistic]] = defaultdict(list)
@@ -402,7 +393,7 @@ def check_figures(dataset: Dataset) -> Iterator[Problem]:
             yield Problem(
                 b.pos,
                 "value",
-                f"{counts}: {b.id} ({describe_figure(b)}) and {a.id} ({describe_figure(a)}) are {verdict}",
+                f"{counts}: {b.id} ({b.figure}) and {a.id} ({a.figure}) are {verdict}",
                 severity=NOTE,
             )
 

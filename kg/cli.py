@@ -23,7 +23,7 @@ def data_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "--texts",
         "texts",
         multiple=True,
-        type=click.Path(file_okay=False),
+        type=click.Path(exists=True, file_okay=False),
         help="Folder of the sources' full texts, for evidence checks (repeatable; also $KG_TEXTS).",
     )(command)
     return click.option(
@@ -126,10 +126,10 @@ def check_command(data: str | None, texts: tuple[str, ...], shacl: bool, notes: 
     """
     dataset, report = api.prepare(data, texts)
     problems = list(report.problems)
-    if shacl and dataset is not None and report.ok:
+    if shacl and report.ok:
         problems += shapes.validate_dataset(dataset, report)
     report_problems(problems, notes=notes, err=False)
-    records = len(dataset) if dataset else 0
+    records = len(dataset)
     click.echo(
         f"{summary(problems)}; {records} record{'s' if records != 1 else ''};"
         f" {len(report.anchors)} of {report.evidence_total} evidence quotes grounded in their sources"

@@ -8,7 +8,6 @@ code points of that normalised text. Matching also folds typographic quotes
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
@@ -94,14 +93,6 @@ class SourceText:
             end=end,
         )
 
-    def closest(self, evidence: str, repairs: Sequence[Repair], width: int = 100) -> str:
-        """The passage of the text most like ``evidence``, for an error message."""
-        needle = fold(normalise(evidence, repairs))
-        matcher = difflib.SequenceMatcher(None, self.folded, needle, autojunk=False)
-        block = matcher.find_longest_match(0, len(self.folded), 0, len(needle))
-        start = max(0, block.a - block.b)
-        passage = self.normalised[start : start + max(len(needle), 20)]
-        return passage if len(passage) <= width else passage[: width - 1] + "…"
 
 
 def text_dirs(dataset: Dataset, given: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
@@ -121,8 +112,11 @@ def find_text_file(name: str, dirs: Sequence[Path]) -> Path | None:
     """The first readable file called ``name`` in ``dirs``."""
     for folder in dirs:
         candidate = folder / name
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a folder that cannot be searched is passed over, like a missing one
+            continue
     return None
 
 

@@ -39,11 +39,6 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == ERROR]
 
 
-def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """Problems in file, line and column order, so reports are stable."""
-    return sorted(problems, key=lambda p: p.sort_key)
-
-
 class KgError(Exception):
     """The tool could not do its job (a file cannot be read, a bug): exit status 2."""
 

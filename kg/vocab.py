@@ -60,7 +60,6 @@ XSD_DATE: Final = XSD + "date"
 XSD_GYEARMONTH: Final = XSD + "gYearMonth"
 XSD_GYEAR: Final = XSD + "gYear"
 XSD_DURATION: Final = XSD + "duration"
-XSD_ANY_URI: Final = XSD + "anyURI"
 
 OA_ANNOTATION: Final = OA + "Annotation"
 OA_SPECIFIC_RESOURCE: Final = OA + "SpecificResource"
@@ -220,9 +219,6 @@ CONCEPTS: Final[dict[str, tuple[str, str]]] = {
     K.undated: (K.MetadataStatuses, "undated"),
 }
 
-
-#: Record kinds, as named in the curated files' section keys (singular form).
-ENTITY_KINDS: Final = ("organisation", "person", "post", "place", "initiative")
 
 #: The predicates a statement record may use:
 #: key -> (property IRI, subject kinds, object kinds or a literal type "text"/"date").

@@ -610,7 +610,7 @@ def test_several_mistakes_are_all_reported(data: Data) -> None:
         " (the closest passage is 'The Grooming Gangs Taskforce'); copy the words exactly as the source has them",
         "data/organisations.yaml:4:5: nmae: unknown field 'nmae'; did you mean 'name'?",
         "data/sources.yaml:11:5: warning: text: 1 evidence quote of article-two not checked: it names no text;"
-        " give --texts FOLDER (or set KG_TEXTS) where the source texts are",
+        " add 'text: {file: NAME, sha256: HASH}' to the source to check its evidence",
         "data/statements.yaml:5:13: object: no organisation has the id 'home-ofice'; did you mean 'home-office'?",
         "data/statistics.yaml:4:12: value: '550' is written as text (in quotes); write the number without quotes: 550",
         "data/statistics.yaml:5:17: comparator: unknown comparator 'more than'; did you mean 'more-than'?"
