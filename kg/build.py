@@ -265,9 +265,7 @@ def base_of(dataset: Dataset, base: str | None = None) -> str:
     return base or dataset.info.base or vocab.DEFAULT_BASE
 
 
-def triples(
-    dataset: Dataset, *, base: str | None = None, anchors: Mapping[tuple[str, int], Anchor] | None = None
-) -> Iterator[Triple]:
+def triples(dataset: Dataset, *, base: str | None = None, anchors: Mapping[tuple[str, int], Anchor] | None = None) -> Iterator[Triple]:
     """Every triple of the graph, record by record (not sorted: see :mod:`kg.export`)."""
     builder = _Builder(dataset, base_of(dataset, base), anchors or {})
     used: set[str] = set()
@@ -320,8 +318,6 @@ def graph_of(stream: Iterator[Triple], base: str) -> rdflib.Graph:
     return graph
 
 
-def build_graph(
-    dataset: Dataset, *, base: str | None = None, anchors: Mapping[tuple[str, int], Anchor] | None = None
-) -> rdflib.Graph:
+def build_graph(dataset: Dataset, *, base: str | None = None, anchors: Mapping[tuple[str, int], Anchor] | None = None) -> rdflib.Graph:
     """The dataset's knowledge graph as an ``rdflib.Graph``."""
     return graph_of(triples(dataset, base=base, anchors=anchors), base_of(dataset, base))

@@ -426,4 +426,3 @@ def check(dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Ite
     found += check_figures(dataset)
     report.problems = sorted(report.problems + found, key=lambda p: p.sort_key)
     return report
-

@@ -99,7 +99,11 @@ def cli() -> None:
     show_default=True,
     help="Also validate the graph against ontology/shapes.ttl first (the record checks always run; kg check runs both).",
 )
-@click.option("--base", default=None, help="Namespace for the data's IRIs (ends in / or #).  [default: the dataset's, else https://example.org/kg/id/]")
+@click.option(
+    "--base",
+    default=None,
+    help="Namespace for the data's IRIs (ends in / or #).  [default: the dataset's, else https://example.org/kg/id/]",
+)
 @translate_errors
 def export(data: str | None, texts: tuple[str, ...], fmt: str, output: str, shacl: bool, base: str | None) -> None:
     """Check the dataset and write its knowledge graph.

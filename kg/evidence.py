@@ -94,7 +94,6 @@ class SourceText:
         )
 
 
-
 def text_dirs(dataset: Dataset, given: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
     """Where source texts are looked for: given folders, then ``$KG_TEXTS``, then the
     dataset's ``texts`` setting (relative to the folder holding the dataset, then to

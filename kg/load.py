@@ -50,9 +50,7 @@ FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uff
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _LOOKS_NUMERIC = re.compile(r"[-+]?[0-9][0-9,._ ]*")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
-_DURATION = re.compile(
-    r"P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?"
-)
+_DURATION = re.compile(r"P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\\x7f-\x9f]")
 UNKNOWN = "unknown"
@@ -134,8 +132,7 @@ def p_id(node: Node) -> str:
     if len(value) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(value):
         suggestion = id_suggestion(value)
         raise Bad(
-            f"{value!r} breaks the id rule (lowercase letters and digits joined by single hyphens,"
-            f" at most {MAX_ID_LENGTH} characters)",
+            f"{value!r} breaks the id rule (lowercase letters and digits joined by single hyphens, at most {MAX_ID_LENGTH} characters)",
             f"write it as {suggestion!r}" if suggestion else "use words such as home-office",
         )
     return value
@@ -729,9 +726,7 @@ def load_file(
         if section == "dataset":
             values = _fields(node, DATASET_SPEC, "dataset.", problems)
             if values is not None:
-                info = DatasetInfo(
-                    values.get("title"), values.get("description"), values.get("base"), values.get("texts", ()), key_pos
-                )
+                info = DatasetInfo(values.get("title"), values.get("description"), values.get("base"), values.get("texts", ()), key_pos)
             continue
         spec = SPECS.get(section)
         if spec is None:
@@ -777,9 +772,7 @@ def load_dataset(root: Path | str) -> tuple[LoadedDataset, list[Problem]]:
         found = load_file(path, display_path(path), collected, problems, unreadable)
         if found is not None:
             if info_seen is not None and found.pos is not None:
-                problems.append(
-                    Problem(found.pos, "dataset", f"a second 'dataset' section (the first is at {info_seen})", "keep one")
-                )
+                problems.append(Problem(found.pos, "dataset", f"a second 'dataset' section (the first is at {info_seen})", "keep one"))
             else:
                 info, info_seen = found, found.pos
     entities = [record for section in SECTION_KIND for record in collected[section]]

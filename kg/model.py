@@ -247,11 +247,4 @@ class Dataset:
         yield from self.claims
 
     def __len__(self) -> int:
-        return (
-            len(self.sources)
-            + len(self.entities)
-            + len(self.statements)
-            + len(self.statistics)
-            + len(self.quotes)
-            + len(self.claims)
-        )
+        return len(self.sources) + len(self.entities) + len(self.statements) + len(self.statistics) + len(self.quotes) + len(self.claims)

@@ -207,6 +207,7 @@ CONTROLLED_LISTS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "source-kind": (K.SourceKinds, ("news-article", "government-statement", "report")),
 }
 
+
 def concept_label(key: str) -> str:
     """A concept's label: its key in words (``more-than`` -> ``more than``)."""
     return key.replace("-", " ")

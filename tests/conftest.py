@@ -25,9 +25,7 @@ def source_texts_dir() -> Path | None:
     return None
 
 
-needs_texts = pytest.mark.skipif(
-    source_texts_dir() is None, reason="the source articles (../shared/sources) are not beside this checkout"
-)
+needs_texts = pytest.mark.skipif(source_texts_dir() is None, reason="the source articles (../shared/sources) are not beside this checkout")
 
 
 @pytest.fixture(scope="session")

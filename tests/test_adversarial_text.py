@@ -75,16 +75,98 @@ allowed_char = st.characters(codec="utf-8", exclude_characters=FORBIDDEN_CHARS)
 #: JSON, escapes written literally, line breaks, bidi controls, emoji sequences,
 #: combining marks (also ones NFC composes or reorders), and Unicode line separators.
 NASTY = (
-    '"', "'", '"""', "'''", '""', "''", '\\', '\\\\', '\\"', "\\'", '\\n', '\\t', '\\u0041', '\\U0001F600',
-    "\n", "\t", "\n\n\n", " \n ", "\t\t", "\\\n", '"\n"', '"""\n"""',
-    "\u202e", "\u202d", "\u200f", "\u200e", "\u2066", "\u2069", "\u061c",
-    "שלום", "مرحبا", "ا\u0651\u064e", "\u05d0\u05b7",
-    "😀", "👩\u200d👩\u200d👧", "👍🏽", "🇬🇧", "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
-    "e\u0301", "\u0301", "a\u0323\u0302", "\u1100\u1161\u11a8", "\u212b", "\u0344", "Å", "ﬁ",
-    "\u2028", "\u2029", "\ufeff", "\u00a0", "\u3000", "\u200b", "\u00ad",
-    "<", ">", "@", "^^", "#", ".", ";", ",", "_:b0", "<http://x/>", "@en", "%20", "&amp;", "{}", "|", "`",
-    "~", "null", "no", "yes", "- ", ": ", "? ", "!", "&a", "*a", "%", "---", "...", "0x1F", "1e9", "0550",
-    "\ud7ff", "\ue000", "\ufffd", "\ufdd0", "\U000e0001", "\U0010fffd", "\U0001d11e",
+    '"',
+    "'",
+    '"""',
+    "'''",
+    '""',
+    "''",
+    "\\",
+    "\\\\",
+    '\\"',
+    "\\'",
+    "\\n",
+    "\\t",
+    "\\u0041",
+    "\\U0001F600",
+    "\n",
+    "\t",
+    "\n\n\n",
+    " \n ",
+    "\t\t",
+    "\\\n",
+    '"\n"',
+    '"""\n"""',
+    "\u202e",
+    "\u202d",
+    "\u200f",
+    "\u200e",
+    "\u2066",
+    "\u2069",
+    "\u061c",
+    "שלום",
+    "مرحبا",
+    "ا\u0651\u064e",
+    "\u05d0\u05b7",
+    "😀",
+    "👩\u200d👩\u200d👧",
+    "👍🏽",
+    "🇬🇧",
+    "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+    "e\u0301",
+    "\u0301",
+    "a\u0323\u0302",
+    "\u1100\u1161\u11a8",
+    "\u212b",
+    "\u0344",
+    "Å",
+    "ﬁ",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u00a0",
+    "\u3000",
+    "\u200b",
+    "\u00ad",
+    "<",
+    ">",
+    "@",
+    "^^",
+    "#",
+    ".",
+    ";",
+    ",",
+    "_:b0",
+    "<http://x/>",
+    "@en",
+    "%20",
+    "&amp;",
+    "{}",
+    "|",
+    "`",
+    "~",
+    "null",
+    "no",
+    "yes",
+    "- ",
+    ": ",
+    "? ",
+    "!",
+    "&a",
+    "*a",
+    "%",
+    "---",
+    "...",
+    "0x1F",
+    "1e9",
+    "0550",
+    "\ud7ff",
+    "\ue000",
+    "\ufffd",
+    "\ufdd0",
+    "\U000e0001",
+    "\U0010fffd",
+    "\U0001d11e",
 )
 nasty_piece = st.sampled_from(NASTY)
 
@@ -373,12 +455,7 @@ SITES = {
 
 def _must_escape(ch: str) -> bool:
     code = ord(ch)
-    return (
-        code < 0x20
-        or 0x7F <= code <= 0x9F
-        or code in (0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF)
-        or 0xD800 <= code <= 0xDFFF
-    )
+    return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF
 
 
 def yaml_quoted(text: str, raw: str = "") -> str:
@@ -477,7 +554,7 @@ RAW_TYPABLE = "".join(c for c in FORBIDDEN_CHARS if not "\ud800" <= c <= "\udfff
 def test_forbidden_character_is_refused_naming_the_field(
     tmp_path_factory: pytest.TempPathFactory, site: str, before: str, bad: str, after: str, raw: bool
 ) -> None:
-    """Whether typed as a YAML escape (``"\x01"``, ``"\uD800"``) or raw, a character
+    """Whether typed as a YAML escape (``"\x01"``, ``"\ud800"``) or raw, a character
     FORBIDDEN_TEXT matches is refused by the field that holds it."""
     text = before + bad + after
     assume(text.strip())  # blank text is refused as empty: see test_blank_text_with_a_control_character
@@ -618,7 +695,9 @@ def test_invalid_source_url_is_refused_by_the_loader(tmp_path: Path, url: str) -
     assert not (tmp_path / "out.ttl").exists()
 
 
-@pytest.mark.parametrize("url", ["https://example.org/page?q=1&r=2#frag", "http://example.org/caf\u00e9/\u65e5\u672c", "https://example.org/%20"])
+@pytest.mark.parametrize(
+    "url", ["https://example.org/page?q=1&r=2#frag", "http://example.org/caf\u00e9/\u65e5\u672c", "https://example.org/%20"]
+)
 def test_valid_source_url_is_exported(tmp_path: Path, url: str) -> None:
     (tmp_path / "sources.yaml").write_text(yaml.safe_dump(source_with_url(url), allow_unicode=True), encoding="utf-8")
     dataset, report = kg.api.prepare(tmp_path)

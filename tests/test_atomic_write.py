@@ -60,7 +60,7 @@ def organisations(count: int, start: int = 0) -> str:
         lines += [
             f"  - id: org-{n}",
             f'    name: "Organisation number {n}, called \\"the {n}th\\""',
-            f"    alt_names: [\"Org {n}\"]",
+            f'    alt_names: ["Org {n}"]',
             "    sources:",
             "      - source: source-1",
             f'        evidence: "said to be organisation {n}"',
@@ -112,7 +112,11 @@ def parts(folder: Path) -> set[str]:
 
 def kg_export(*args: str, cwd: Path | None = None, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "kg", "export", *args], capture_output=True, cwd=cwd, timeout=300, **kwargs  # type: ignore[call-overload]
+        [sys.executable, "-m", "kg", "export", *args],
+        capture_output=True,
+        cwd=cwd,
+        timeout=300,
+        **kwargs,  # type: ignore[call-overload]
     )
 
 
@@ -210,9 +214,7 @@ def test_sigkill_part_way_leaves_old_bytes_then_a_full_run_completes(tmp_path: P
 
 @POSIX
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["TERM", "INT", "HUP"])
-def test_catchable_signal_part_way_leaves_old_bytes_and_no_temporary_file(
-    tmp_path: Path, big: Path, signum: signal.Signals
-) -> None:
+def test_catchable_signal_part_way_leaves_old_bytes_and_no_temporary_file(tmp_path: Path, big: Path, signum: signal.Signals) -> None:
     out = tmp_path / "out.ttl"
     out.write_bytes(OLD)
     proc = start_export("-o", str(out), "--data", str(big), "--no-shacl")

@@ -43,15 +43,33 @@ def test_every_statistic_keeps_its_qualifiers(graph: rdflib.Graph) -> None:
         by_label.setdefault(row[0], []).append(row[1:])
     # "more than 550", in the last year, in England and Wales, according to the Home Office
     assert by_label["more than 550 arrests (in the last year)"] == [
-        ("arrests", "more than", "550", "in the last year", "England and Wales", "Grooming Gangs Taskforce",
-         "Grooming Gangs Taskforce makes 550 arrests in its first year", "attributed", "Home Office"),
+        (
+            "arrests",
+            "more than",
+            "550",
+            "in the last year",
+            "England and Wales",
+            "Grooming Gangs Taskforce",
+            "Grooming Gangs Taskforce makes 550 arrests in its first year",
+            "attributed",
+            "Home Office",
+        ),
     ]
     # the headline's bare "550" is kept as it stands, not merged into "more than 550"
     assert by_label["550 arrests (in its first year)"][0][:3] == ("arrests", "unqualified", "550")
     # a minister's "hundreds of arrests" is a figure of its own, about the measures she names
     assert by_label["hundreds of arrests"] == [
-        ("arrests", "multiples of", "100", "", "", "Measures to clamp down on crimes perpetrated by grooming gangs",
-         "Grooming Gangs Taskforce makes 550 arrests in its first year", "quoted", "Laura Farris"),
+        (
+            "arrests",
+            "multiples of",
+            "100",
+            "",
+            "",
+            "Measures to clamp down on crimes perpetrated by grooming gangs",
+            "Grooming Gangs Taskforce makes 550 arrests in its first year",
+            "quoted",
+            "Laura Farris",
+        ),
     ]
     # one figure, two sources: attributed to the Home Office by one, stated by the other
     assert [row[6:] for row in by_label["exactly 43 police forces worked with"]] == [
@@ -100,10 +118,12 @@ def test_a_fact_with_its_sources_evidence_and_offsets(graph: rdflib.Graph, texts
     fact = rdflib.URIRef("https://example.org/kg/id/taskforce-led-by-npcc")
     found = rows(graph, "fact-provenance", fact=fact)
     assert [(r[0], r[1], r[3]) for r in found] == [
-        ("'There Must Be No Weak Links': James Cleverly Vows to Pursue Evil Grooming Gangs", "stated",
-         "spearheaded by the National Police Chiefs' Council"),
-        ("Grooming Gangs Taskforce makes 550 arrests in its first year", "stated",
-         "Led by the National Police Chiefs\u2019 Council"),
+        (
+            "'There Must Be No Weak Links': James Cleverly Vows to Pursue Evil Grooming Gangs",
+            "stated",
+            "spearheaded by the National Police Chiefs' Council",
+        ),
+        ("Grooming Gangs Taskforce makes 550 arrests in its first year", "stated", "Led by the National Police Chiefs\u2019 Council"),
     ]
     for row in found:
         start, end = int(row[4]), int(row[5])
@@ -122,8 +142,11 @@ def test_people_hold_public_posts(graph: rdflib.Graph) -> None:
 def test_parts_of_initiatives(graph: rdflib.Graph) -> None:
     assert rows(graph, "initiative-parts") == [
         ("Ban on sex offenders changing their names", "legal provision", "Criminal Justice Bill"),
-        ("Requirement for all professionals to report to police where they fear abuse is taking place",
-         "legal provision", "Criminal Justice Bill"),
+        (
+            "Requirement for all professionals to report to police where they fear abuse is taking place",
+            "legal provision",
+            "Criminal Justice Bill",
+        ),
         ("Complex and Organised Child Abuse Database", "database", "Grooming Gangs Taskforce"),
     ]
 
@@ -137,11 +160,20 @@ def test_who_established_what_and_when(graph: rdflib.Graph) -> None:
 
 def test_source_metadata_only_as_stated(graph: rdflib.Graph) -> None:
     assert rows(graph, "sources") == [
-        ("'There Must Be No Weak Links': James Cleverly Vows to Pursue Evil Grooming Gangs", "not stated",
-         "not stated", "undated",
-         "https://ukpostcode.org/content/there-must-be-no-weak-links-james-cleverly-vows-to-pursue-evil-grooming-gangs"),
-        ("Grooming Gangs Taskforce makes 550 arrests in its first year", "Jazz FM", "not stated",
-         "2024-05-21 (last updated)", "https://hellorayo.co.uk/jazz-fm/uk/news/grooming-gangs-arrests-made"),
+        (
+            "'There Must Be No Weak Links': James Cleverly Vows to Pursue Evil Grooming Gangs",
+            "not stated",
+            "not stated",
+            "undated",
+            "https://ukpostcode.org/content/there-must-be-no-weak-links-james-cleverly-vows-to-pursue-evil-grooming-gangs",
+        ),
+        (
+            "Grooming Gangs Taskforce makes 550 arrests in its first year",
+            "Jazz FM",
+            "not stated",
+            "2024-05-21 (last updated)",
+            "https://hellorayo.co.uk/jazz-fm/uk/news/grooming-gangs-arrests-made",
+        ),
     ]
 
 

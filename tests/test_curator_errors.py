@@ -99,9 +99,7 @@ quotes:
       - source: article-one
 """,
 }
-SUMMARY = re.compile(
-    r"(\d+) errors?, (\d+) warnings?; \d+ records?; \d+ of \d+ evidence quotes grounded in their sources"
-)
+SUMMARY = re.compile(r"(\d+) errors?, (\d+) warnings?; \d+ records?; \d+ of \d+ evidence quotes grounded in their sources")
 OLD_GRAPH = b"# the graph exported before the mistake\n"
 #: Syntax errors are worded by the parser; these tests assert libyaml's words.
 libyaml_words = pytest.mark.skipif(
@@ -229,9 +227,7 @@ def test_text_with_an_unquoted_colon_is_malformed_yaml(data: Data) -> None:
 def test_a_file_that_is_not_utf8(data: Data) -> None:
     (data.folder / "measures.yaml").write_bytes(b'measures:\n  - id: arrests\n    name: "arr\xe9sts"\n')
     # the measure cannot be read, but the statistic that counts it is not blamed for that
-    data.assert_problems(
-        "data/measures.yaml:3:15: file: the file is not UTF-8 (byte 0xe9 cannot be decoded); save the file as UTF-8"
-    )
+    data.assert_problems("data/measures.yaml:3:15: file: the file is not UTF-8 (byte 0xe9 cannot be decoded); save the file as UTF-8")
 
 
 def test_a_duplicate_key_in_a_mapping(data: Data) -> None:
@@ -250,8 +246,7 @@ def test_an_alias_bomb_is_refused_quickly(data: Data) -> None:
     (data.folder / "laughs.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     started = time.perf_counter()
     data.assert_problems(
-        "data/laughs.yaml:1:4: yaml: YAML anchors (&a) are not allowed in curated files;"
-        " remove the anchor and write values out in full"
+        "data/laughs.yaml:1:4: yaml: YAML anchors (&a) are not allowed in curated files; remove the anchor and write values out in full"
     )
     assert time.perf_counter() - started < 5
 
@@ -259,8 +254,7 @@ def test_an_alias_bomb_is_refused_quickly(data: Data) -> None:
 def test_an_alias_alone_is_refused(data: Data) -> None:
     data.edit("organisations.yaml", '    name: "Home Office"', "    name: *home")
     data.assert_problems(
-        "data/organisations.yaml:3:11: yaml: YAML aliases (*name) are not allowed in curated files;"
-        " write the value out in full"
+        "data/organisations.yaml:3:11: yaml: YAML aliases (*name) are not allowed in curated files; write the value out in full"
     )
 
 
@@ -309,17 +303,14 @@ def test_an_unknown_field_suggests_the_closest_known_one(data: Data) -> None:
 
 def test_a_missing_required_field(data: Data) -> None:
     data.edit("statistics.yaml", "    counts: arrests\n", "")
-    data.assert_problems(
-        "data/statistics.yaml:2:5: counts: missing required field 'counts'; add 'counts:' to this record"
-    )
+    data.assert_problems("data/statistics.yaml:2:5: counts: missing required field 'counts'; add 'counts:' to this record")
 
 
 def test_a_list_where_text_belongs(data: Data) -> None:
     data.edit("organisations.yaml", 'name: "Home Office"', 'name: ["Home Office"]')
     # the organisation is not read, but nothing that refers to it is blamed for that
     data.assert_problems(
-        "data/organisations.yaml:3:11: name: must be text, not a list;"
-        " write a single value, not a '- item' list or [brackets]"
+        "data/organisations.yaml:3:11: name: must be text, not a list; write a single value, not a '- item' list or [brackets]"
     )
 
 
@@ -348,8 +339,7 @@ def test_impossible_and_badly_formatted_dates(data: Data, date: str, message: st
         ("0550", "'0550' has a leading zero; write it as 550"),
         (
             "five hundred",
-            "'five hundred' is not a number;"
-            " write digits only, e.g. 550 or 12.5, and put words such as 'more than' in comparator",
+            "'five hundred' is not a number; write digits only, e.g. 550 or 12.5, and put words such as 'more than' in comparator",
         ),
     ],
 )
@@ -408,16 +398,12 @@ def test_a_json_style_surrogate_pair_is_refused_with_the_right_escape(data: Data
 
 def test_a_control_character_outside_any_text(data: Data) -> None:
     data.edit("organisations.yaml", 'name: "Home Office"', 'name: "Home Office"\x00')
-    data.assert_problems(
-        "data/organisations.yaml:3:24: yaml: the file holds a control character (U+0000) outside any text; remove it"
-    )
+    data.assert_problems("data/organisations.yaml:3:24: yaml: the file holds a control character (U+0000) outside any text; remove it")
 
 
 def test_a_control_character_in_a_field_name(data: Data) -> None:
     data.edit("organisations.yaml", "    name:", "    na\x00me:")
-    data.assert_problems(
-        "data/organisations.yaml:3:5: name: the field name 'na\\x00me' holds a control character (U+0000); remove it"
-    )
+    data.assert_problems("data/organisations.yaml:3:5: name: the field name 'na\\x00me' holds a control character (U+0000); remove it")
 
 
 # --- ids and references --------------------------------------------------------------------------
@@ -442,26 +428,23 @@ def test_an_id_that_breaks_the_id_rule(data: Data) -> None:
 
 def test_a_reference_to_a_missing_id_suggests_the_closest(data: Data) -> None:
     data.edit("statements.yaml", "object: home-office", "object: home-ofice")
-    data.assert_problems(
-        "data/statements.yaml:5:13: object: no organisation has the id 'home-ofice'; did you mean 'home-office'?"
-    )
+    data.assert_problems("data/statements.yaml:5:13: object: no organisation has the id 'home-ofice'; did you mean 'home-office'?")
 
 
 def test_a_reference_to_a_record_of_the_wrong_kind(data: Data) -> None:
     data.edit("statements.yaml", "object: home-office", "object: arrests")
     data.assert_problems(
-        "data/statements.yaml:5:13: object: 'arrests' is a measure, but object needs an organisation;"
-        " point it at an organisation"
+        "data/statements.yaml:5:13: object: 'arrests' is a measure, but object needs an organisation; point it at an organisation"
     )
 
 
 # --- sources and evidence --------------------------------------------------------------------------
 
-CITATION = '''\
+CITATION = """\
     sources:
       - source: article-one
         evidence: "funded by the Home Office"
-'''
+"""
 
 
 @pytest.mark.parametrize(
@@ -504,8 +487,7 @@ def test_attributed_status_without_attributed_to(data: Data) -> None:
 def test_a_period_that_ends_before_it_starts(data: Data) -> None:
     data.edit("statistics.yaml", 'end: "2024-05"', 'end: "2022-05"')
     data.assert_problems(
-        "data/statistics.yaml:12:12: period.end: the period ends (2022-05) before it starts (2023-05);"
-        " swap start and end, or fix the dates"
+        "data/statistics.yaml:12:12: period.end: the period ends (2022-05) before it starts (2023-05); swap start and end, or fix the dates"
     )
 
 
@@ -573,9 +555,7 @@ def test_a_source_text_whose_sha256_no_longer_matches(data: Data) -> None:
 
 
 @pytest.mark.parametrize("command", [["check", "--no-shacl"], ["export", "-o", "graph.ttl"]])
-def test_an_unreadable_data_folder_exits_2_with_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
-) -> None:
+def test_an_unreadable_data_folder_exits_2_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, [command[0], "--data", "/nonexistent", *command[1:]])
     assert result.exit_code == 2

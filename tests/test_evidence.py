@@ -66,7 +66,7 @@ def test_normalise_applies_repairs_then_collapses_white_space() -> None:
 def test_anchor_offsets_count_code_points_of_the_normalised_text() -> None:
     raw = TEXT
     text = SourceText("s1", Path("s1.txt"), "", normalise(raw, [REPAIR]), fold(normalise(raw, [REPAIR])))
-    anchor = text.find('the Unit\'s chief said: "We act', [REPAIR])
+    anchor = text.find("the Unit's chief said: \"We act", [REPAIR])
     assert anchor is None  # "The" is capitalised in the text: matching is exact but for quotes and spaces
     anchor = text.find("Unit's chief said: ’We act now.ā", [REPAIR])
     assert anchor is not None

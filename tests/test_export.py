@@ -74,7 +74,9 @@ def test_output_is_identical_across_hash_seeds(tmp_path: Path, fmt: str) -> None
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run(
             [sys.executable, "-m", "kg", "export", "--format", fmt, "-o", str(out)],
-            check=True, env=env, capture_output=True,
+            check=True,
+            env=env,
+            capture_output=True,
         )
         outputs.add(out.read_bytes())
     assert len(outputs) == 1

@@ -30,8 +30,11 @@ def test_a_non_canonical_duration_is_refused_with_its_canonical_form() -> None:
 
 
 durations = st.builds(
-    lambda y, mo, d, h, mi, s: "P" + "".join(f"{n}{u}" for n, u in ((y, "Y"), (mo, "M"), (d, "D")) if n)
-    + ("T" + "".join(f"{n}{u}" for n, u in ((h, "H"), (mi, "M"), (s, "S")) if n) if h or mi or s else ""),
+    lambda y, mo, d, h, mi, s: (
+        "P"
+        + "".join(f"{n}{u}" for n, u in ((y, "Y"), (mo, "M"), (d, "D")) if n)
+        + ("T" + "".join(f"{n}{u}" for n, u in ((h, "H"), (mi, "M"), (s, "S")) if n) if h or mi or s else "")
+    ),
     *[st.integers(0, 30)] * 6,
 ).filter(lambda v: v != "P")
 
