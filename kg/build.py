@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping
 import rdflib
 
 from kg import vocab
-from kg.evidence import Anchor, citation_key, clean, evidence_of
 from kg.iri import citation_iri, mint, part_iri
 from kg.model import Citation, Claim, Dataset, Entity, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.terms import Lit, Triple
+from kg.text import Anchor, citation_key, clean, evidence_of
 from kg.vocab import (
     DERIVED_FROM,
     LABEL,

@@ -14,20 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from kg import vocab
-from kg.evidence import (
-    Anchor,
-    SourceText,
-    citation_key,
-    evidence_of,
-    find_text_file,
-    fold,
-    normalise,
-    read_text,
-    text_dirs,
-)
+from kg.evidence import find_text_file, read_text, text_dirs
 from kg.load import Bad, display_path, p_date
 from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.problems import ERROR, NOTE, WARNING, Problem
+from kg.text import Anchor, SourceText, citation_key, evidence_of, fold, normalise
 from kg.yamlnodes import Scalar
 
 _AGENTS = ("person", "organisation")

@@ -351,7 +351,7 @@ def objects(graph: set[ox.Triple], subject: str, predicate: str) -> list[str]:
 
 
 def nfc(text: str) -> str:
-    """How the graph holds quoted words and evidence (see ``kg.evidence.clean``)."""
+    """How the graph holds quoted words and evidence (see ``kg.text.clean``)."""
     return unicodedata.normalize("NFC", text)
 
 

@@ -12,8 +12,8 @@ from helpers import write_files
 
 from kg import api
 from kg.cli import cli
-from kg.evidence import SourceText, fold, normalise
 from kg.model import Repair
+from kg.text import SourceText, fold, normalise
 
 TEXT = "Headline here\n\nThe  Unit’s chief said: āWe act now.ā\tMore  than 10 arrests were made, the Office says.\n"
 REPAIR = Repair("ā", "\u2019", "a damaged character for quotation marks")
