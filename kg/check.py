@@ -251,23 +251,13 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
             continue
         try:
             text = read_text(source, path)
-        except UnicodeDecodeError as err:
+        except (UnicodeDecodeError, OSError) as err:
             broken.add(source.id)
-            yield Problem(
-                _at(source, "text.file", "text"),
-                "text.file",
-                f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)",
-                "save the text as UTF-8",
-            )
-            continue
-        except OSError as err:
-            broken.add(source.id)
-            yield Problem(
-                _at(source, "text.file", "text"),
-                "text.file",
-                f"cannot read {display_path(path)}: {err.strerror or err}",
-                "check the file's permissions",
-            )
+            if isinstance(err, UnicodeDecodeError):
+                why = f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)", "save the text as UTF-8"
+            else:
+                why = f"cannot read {display_path(path)}: {err.strerror or err}", "check the file's permissions"
+            yield Problem(_at(source, "text.file", "text"), "text.file", *why)
             continue
         if text.sha256 != source.text_sha256:
             broken.add(source.id)

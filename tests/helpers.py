@@ -7,6 +7,17 @@ from pathlib import Path
 import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
+#: A dataset whose one person holds no public post (a mistake both the record checks and
+#: the SHACL shapes catch); the person's record starts at line 5.
+PERSON_WITHOUT_POST = """
+sources:
+  - {id: s1, kind: report, title: "A report", publisher: unknown, author: unknown, undated: true}
+people:
+  - id: a-person
+    name: "A Person"
+    sources: [{source: s1, evidence: "A Person"}]
+"""
+
 
 def assert_same_graph(expected: rdflib.Graph, actual: rdflib.Graph, limit: int = 20) -> None:
     """Fail with the triples only in one graph, not a bare False."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from helpers import PERSON_WITHOUT_POST
 
 from kg import __version__
 from kg.cli import cli
@@ -111,16 +112,6 @@ def test_check_reports_whether_differing_figures_agree(texts_dir: Path) -> None:
     )
     assert any(expected in n for n in notes), notes
     assert any("(550) are NOT compatible" in n for n in notes)
-
-
-PERSON_WITHOUT_POST = """
-sources:
-  - {id: s1, kind: report, title: "A report", publisher: unknown, author: unknown, undated: true}
-people:
-  - id: a-person
-    name: "A Person"
-    sources: [{source: s1, evidence: "A Person"}]
-"""
 
 
 def test_export_refuses_a_person_without_a_public_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

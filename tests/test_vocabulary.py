@@ -79,21 +79,9 @@ def test_a_broken_graph_gets_readable_violations(graph: rdflib.Graph) -> None:
 
 def test_shacl_violations_point_at_the_data_file(tmp_path: Path) -> None:
     """The shapes catch a person with no public post too (as the record checks do), at its line."""
-    from helpers import write_files
+    from helpers import PERSON_WITHOUT_POST, write_files
 
-    data = write_files(
-        tmp_path / "data",
-        {
-            "all.yaml": """
-sources:
-  - {id: s1, kind: report, title: "A report", publisher: unknown, author: unknown, undated: true}
-people:
-  - id: a-person
-    name: "A Person"
-    sources: [{source: s1, evidence: "A Person"}]
-"""
-        },
-    )
+    data = write_files(tmp_path / "data", {"all.yaml": PERSON_WITHOUT_POST})
     dataset, report = api.prepare(data)
     assert dataset is not None
     assert [p.field for p in report.errors] == ["id"]  # the record check
