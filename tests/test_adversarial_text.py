@@ -42,7 +42,7 @@ from kg.problems import DataProblems, KgError
 from kg.terms import Lit
 
 #: How many examples each property tries; CI keeps the default, a long search raises it.
-MAX_EXAMPLES = int(os.environ.get("KG_HYPOTHESIS_EXAMPLES", "300"))
+MAX_EXAMPLES = int(os.environ.get("KG_HYPOTHESIS_EXAMPLES", "1000"))
 
 PROPERTY_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
