@@ -49,3 +49,18 @@ def bundled() -> tuple[Dataset, Report]:
 def graph(bundled: tuple[Dataset, Report]) -> rdflib.Graph:
     dataset, report = bundled
     return api.build_graph(dataset, anchors=report.anchors)
+
+
+STRICT_PARSERS = {"serdi": "serdi", "rapper": "raptor2-utils"}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The strict-parser tests need Debian's serdi and rapper: say so once, plainly."""
+    import shutil
+
+    missing = [package for tool, package in STRICT_PARSERS.items() if shutil.which(tool) is None]
+    if missing:
+        raise pytest.UsageError(
+            f"the strict RDF parsers the tests use are missing: install them with"
+            f" `apt-get install {' '.join(missing)}` (.ci/run does this), then run pytest again"
+        )
