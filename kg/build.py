@@ -188,13 +188,11 @@ class _Builder:
         prop, _, object_kinds = vocab.STATEMENT_PREDICATES[st.predicate]
         obj: str | Lit
         if st.object is not None:
-            obj = self.iri(st.object)
-        elif object_kinds[0] == "date":
-            lexical = str(st.value)
-            obj = Lit(lexical, vocab.date_datatype(lexical))
+            obj, said = self.iri(st.object), self.names.get(st.object, st.object)
         else:
-            obj = Lit(clean(str(st.value), self.repairs_of(st)))
-        said = self.names.get(st.object, st.object) if st.object else clean(str(st.value), self.repairs_of(st))
+            lexical = str(st.value) if object_kinds[0] == "date" else clean(str(st.value), self.repairs_of(st))
+            obj = Lit(lexical, vocab.date_datatype(lexical) if object_kinds[0] == "date" else vocab.XSD_STRING)
+            said = lexical
         yield node, TYPE, K.Statement
         yield node, TYPE, RDF_STATEMENT
         yield node, LABEL, Lit(f"{self.names.get(st.subject, st.subject)} {vocab.concept_label(st.predicate)} {said}")

@@ -254,10 +254,10 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
         except (UnicodeDecodeError, OSError) as err:
             broken.add(source.id)
             if isinstance(err, UnicodeDecodeError):
-                why = f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)", "save the text as UTF-8"
+                trouble = f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)", "save the text as UTF-8"
             else:
-                why = f"cannot read {display_path(path)}: {err.strerror or err}", "check the file's permissions"
-            yield Problem(_at(source, "text.file", "text"), "text.file", *why)
+                trouble = f"cannot read {display_path(path)}: {err.strerror or err}", "check the file's permissions"
+            yield Problem(_at(source, "text.file", "text"), "text.file", *trouble)
             continue
         if text.sha256 != source.text_sha256:
             broken.add(source.id)
@@ -396,7 +396,7 @@ def check(dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Ite
     """Run every record check on a loaded dataset; problems come sorted by file and line."""
     report = Report(list(load_problems))
     kinds = kinds_by_id(dataset)
-    for record_id, kind in getattr(dataset, "unreadable", ()):
+    for record_id, kind in dataset.unreadable:
         kinds.setdefault(record_id, kind)  # its own problem is reported; references to it resolve
     found: list[Problem] = []
     found += check_ids(dataset)

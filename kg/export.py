@@ -124,8 +124,12 @@ def prefixes_for(base: str) -> dict[str, str]:
 
 def serialise(stream: Iterable[Triple], fmt: str = "turtle", *, base: str = vocab.DEFAULT_BASE) -> bytes:
     """The canonical serialisation of a triple stream, as bytes."""
+    return _render(get_format(fmt), canonical(stream), prefixes_for(base))
+
+
+def _render(chosen: Format, triples: list[Triple], prefixes: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
-    get_format(fmt).write(canonical(stream), buffer, prefixes_for(base))
+    chosen.write(triples, buffer, prefixes)
     return buffer.getvalue()
 
 
@@ -285,9 +289,7 @@ def write(stream: Iterable[Triple], output: str | Path, fmt: str = "turtle", *, 
     triples = canonical(stream)
     prefixes = prefixes_for(base)
     if str(output) == "-":
-        buffer = io.BytesIO()
-        chosen.write(triples, buffer, prefixes)
-        _write_stdout(buffer.getvalue())
+        _write_stdout(_render(chosen, triples, prefixes))
     else:
         write_atomically(Path(output), lambda out: chosen.write(triples, out, prefixes))
     return len(triples)

@@ -11,7 +11,6 @@ import difflib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -559,14 +558,6 @@ RECORD_KIND = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedDataset(Dataset):
-    """A dataset as read from its files, also naming (id, kind) of every record that could
-    not be read, so that references to it are not reported on top of its own mistake."""
-
-    unreadable: tuple[tuple[str, str], ...] = field(default=(), compare=False)
-
-
 def _remember(unreadable: dict[str, str], raw: str, kind: str) -> None:
     """Note the id of a record that could not be read (and the id it was likely meant to be)."""
     raw = raw.strip()
@@ -755,7 +746,7 @@ def load_file(
     return info
 
 
-def load_dataset(root: Path | str) -> tuple[LoadedDataset, list[Problem]]:
+def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
     """Every curated file under ``root`` as one dataset, with the problems found reading it."""
     root = Path(root)
     problems: list[Problem] = []
@@ -776,7 +767,7 @@ def load_dataset(root: Path | str) -> tuple[LoadedDataset, list[Problem]]:
             else:
                 info, info_seen = found, found.pos
     entities = [record for section in SECTION_KIND for record in collected[section]]
-    dataset = LoadedDataset(
+    dataset = Dataset(
         root=str(root),
         info=info,
         sources=tuple(collected["sources"]),

@@ -236,6 +236,9 @@ class Dataset:
     statistics: tuple[Statistic, ...] = ()
     quotes: tuple[Quote, ...] = ()
     claims: tuple[Claim, ...] = ()
+    #: (id, kind) of records that could not be read: their own problem is reported, and
+    #: references to them are not reported again on top of it.
+    unreadable: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def records(self) -> Iterator[Record]:
         """Every record, sources first, in a fixed order of kinds."""
