@@ -7,19 +7,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from kg import check as checks
-from kg import export, shapes
+from kg import export, layers, shapes
 from kg.build import base_of, build_graph, triples
-from kg.iri import valid_base
-from kg.load import load_dataset
+from kg.iri import NOT_A_NAMESPACE, base_problem
+from kg.layers import LAYERS
+from kg.load import data_files, display_path, load_dataset
 from kg.model import Dataset
 from kg.problems import DataProblems, KgError, errors
-from kg.resources import bundled_data
+from kg.resources import bundled_data, ontology_dir
+from kg.terms import Triple
 
-__all__ = ["build_graph", "check", "export_dataset", "load", "prepare"]
+__all__ = ["build_graph", "check", "checked_triples", "export_all", "export_dataset", "load", "prepare"]
 
 
 def load(data: str | Path | None = None) -> Dataset:
@@ -36,11 +39,33 @@ def check(dataset: Dataset, texts: Iterable[str | Path] = ()) -> checks.Report:
     return checks.check(dataset, texts)
 
 
-def prepare(data: str | Path | None = None, texts: Iterable[str | Path] = ()) -> tuple[Dataset, checks.Report]:
-    """Load and check, collecting every problem of both steps in one report."""
+def prepare(
+    data: str | Path | None = None, texts: Iterable[str | Path] = (), *, allow_ungrounded: bool = False
+) -> tuple[Dataset, checks.Report]:
+    """Load and check, collecting every problem of both steps in one report. A source
+    whose declared text is not found is an error unless ``allow_ungrounded``."""
     dataset, problems = load_dataset(Path(data) if data else bundled_data())
-    report = checks.check(dataset, texts, problems)
+    report = checks.check(dataset, texts, problems, allow_ungrounded=allow_ungrounded)
     return dataset, report
+
+
+def inputs_of(dataset: Dataset, report: checks.Report) -> list[Path]:
+    """The files an export reads: the curated files, the source texts it found, the ontology."""
+    return [*data_files(Path(dataset.root)), *report.texts.values(), *sorted(ontology_dir().glob("*.ttl"))]
+
+
+def refuse_overwriting_inputs(output: str | Path, inputs: Iterable[Path]) -> None:
+    """Raise :class:`KgError` when ``output`` is one of ``inputs`` (also through a link)."""
+    if str(output) == "-":
+        return
+    target = Path(output)
+    for path in inputs:
+        try:
+            same = target.exists() and os.path.samefile(target, path)
+        except OSError:
+            same = False
+        if same:
+            raise KgError(f"refusing to write {output}: it is {display_path(path)}, which the export reads; give -o another file")
 
 
 def export_dataset(
@@ -51,14 +76,62 @@ def export_dataset(
     fmt: str = "turtle",
     base: str | None = None,
     shacl: bool = False,
+    layer: str = "all",
+    with_sources: bool = False,
+    allow_ungrounded: bool = False,
 ) -> tuple[int, checks.Report]:
     """Check a dataset (and validate it against the SHACL shapes when ``shacl``) and, when it
-    has no errors, write its graph; returns the triple count and the report. Raises
-    :class:`DataProblems` (nothing written) on errors."""
+    has no errors, write its graph (or one layer of it, ``all`` or ``facts``); returns the
+    triple count and the report. Raises :class:`DataProblems` (nothing written) on errors."""
     export.get_format(fmt)
-    if base is not None and not valid_base(base):
-        raise KgError(f"--base {base!r} must be an http(s) IRI ending in '/' or '#'")
-    dataset, report = prepare(data, texts)
+    stream, chosen, report = checked_triples(
+        data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output]
+    )
+    count = export.write(stream, output, fmt, base=chosen, layer=layer, with_sources=with_sources)
+    return count, report
+
+
+def export_all(
+    folder: str | Path,
+    *,
+    data: str | Path | None = None,
+    texts: Iterable[str | Path] = (),
+    base: str | None = None,
+    shacl: bool = False,
+    layer: str = "all",
+    with_sources: bool = False,
+    allow_ungrounded: bool = False,
+) -> tuple[list[Path], checks.Report]:
+    """As :func:`export_dataset`, in every format at once: ``folder/kg.ttl``, ``kg.nt`` and so on."""
+    outputs = [Path(folder) / export.file_name(fmt) for fmt in sorted(export.FORMATS)]
+    stream, chosen, report = checked_triples(
+        data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=outputs
+    )
+    return export.write_all(stream, folder, base=chosen, layer=layer, with_sources=with_sources), report
+
+
+def checked_triples(
+    data: str | Path | None = None,
+    texts: Iterable[str | Path] = (),
+    base: str | None = None,
+    *,
+    shacl: bool = False,
+    layer: str = "all",
+    allow_ungrounded: bool = False,
+    outputs: Iterable[str | Path] = (),
+) -> tuple[list[Triple], str, checks.Report]:
+    """The triples of a checked dataset (or of one layer), the data namespace and the report.
+    Raises :class:`DataProblems` when the data has errors, :class:`KgError` when one of
+    ``outputs`` is a file the export reads."""
+    wrong = None if base is None else base_problem(base)
+    if wrong:
+        hint = "" if wrong == NOT_A_NAMESPACE else "; choose a namespace of your own, e.g. https://example.org/id/"
+        raise KgError(f"--base {base!r} {wrong}{hint}")
+    if layer not in LAYERS:
+        raise KgError(f"unknown layer {layer!r}; known: {', '.join(LAYERS)}")
+    dataset, report = prepare(data, texts, allow_ungrounded=allow_ungrounded)
+    for output in outputs:
+        refuse_overwriting_inputs(output, inputs_of(dataset, report))
     if report.errors:
         raise DataProblems(report.problems)
     if shacl:
@@ -66,5 +139,4 @@ def export_dataset(
         if errors(violations):
             raise DataProblems(report.problems + violations)
     chosen = base_of(dataset, base)
-    count = export.write(triples(dataset, base=chosen, anchors=report.anchors), output, fmt, base=chosen)
-    return count, report
+    return layers.select(triples(dataset, base=chosen, anchors=report.anchors), layer), chosen, report

@@ -5,13 +5,15 @@ Nothing here reads files: the evidence anchors come in from :mod:`kg.check`.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterator, Mapping
 
 import rdflib
 
 from kg import vocab
-from kg.iri import citation_iri, mint, part_iri
+from kg.compare import AGREE, differing_accounts, figure_groups, is_partial, statement_key
+from kg.iri import citation_iri, mint, part_iri, repair_iri
 from kg.model import Citation, Claim, Dataset, Entity, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.terms import Lit, Triple
 from kg.text import Anchor, citation_key, clean, evidence_of
@@ -45,10 +47,6 @@ def _int(n: int) -> Lit:
     return Lit(str(n), vocab.XSD_INTEGER)
 
 
-def _count(n: int) -> Lit:
-    return Lit(str(n), XSD + "nonNegativeInteger")
-
-
 class _Builder:
     def __init__(self, dataset: Dataset, base: str, anchors: Mapping[tuple[str, int], Anchor]):
         self.base = base
@@ -69,7 +67,8 @@ class _Builder:
         citations = record.citations
         if not isinstance(record, Source):
             source_ids = sorted({c.source for c in citations})
-            yield node, K.sourceCount, _int(len(source_ids))
+            full = {c.source for c in citations if not (isinstance(record, Quote) and is_partial(record, c))}
+            yield node, K.sourceCount, _int(len(full) or len(source_ids))  # partial quotations do not corroborate
             yield node, K.asserted, _TRUE if asserted(record) else _FALSE
             for source_id in source_ids:
                 yield node, DERIVED_FROM, self.iri(source_id)
@@ -107,6 +106,12 @@ class _Builder:
         if agent:
             yield cnode, K.attributedTo, self.iri(agent)
         yield cnode, K.evidence, Lit(evidence)
+        if citation.when:
+            yield cnode, K.citedWhen, Lit(clean(citation.when, repairs))
+        if citation.date:
+            yield cnode, K.citedDate, Lit(citation.date.lexical, citation.date.datatype)
+        if isinstance(record, Quote) and is_partial(record, citation):
+            yield cnode, K.partial, _TRUE
         target = part_iri(cnode, "target")
         yield cnode, vocab.OA_HAS_TARGET, target
         yield target, TYPE, vocab.OA_SPECIFIC_RESOURCE
@@ -124,8 +129,8 @@ class _Builder:
             position = part_iri(cnode, "position")
             yield target, vocab.OA_HAS_SELECTOR, position
             yield position, TYPE, vocab.OA_TEXT_POSITION_SELECTOR
-            yield position, vocab.OA_START, _count(anchor.start)
-            yield position, vocab.OA_END, _count(anchor.end)
+            yield position, vocab.OA_START, _int(anchor.start)
+            yield position, vocab.OA_END, _int(anchor.end)
 
     # -- records ---------------------------------------------------------------------------------
 
@@ -160,12 +165,19 @@ class _Builder:
             yield node, K.textFile, Lit(s.text_file)
         if s.text_sha256:
             yield node, K.textSha256, Lit(s.text_sha256)
+            yield node, K.positionBasis, K.rawCodePoints
+            yield node, K.quoteBasis, K.repairedNfcSpaced
         for number, fix in enumerate(s.repairs, 1):
-            rnode = part_iri(node, f"repair-{number}")
+            rnode = repair_iri(node, number)
             yield node, K.textRepair, rnode
             yield rnode, TYPE, K.TextRepair
+            yield rnode, K.ruleOrder, _int(number)
             yield rnode, K.replace, Lit(fix.replace)
             yield rnode, K.replacement, Lit(fix.with_)
+            for context in fix.preceded_by:
+                yield rnode, K.precededBy, concept(context)
+            for context in fix.followed_by:
+                yield rnode, K.followedBy, concept(context)
             yield rnode, vocab.RDFS + "comment", Lit(fix.reason)
         yield from self.provenance(node, s)
 
@@ -257,6 +269,26 @@ class _Builder:
             yield node, K.about, self.iri(ref)
         yield from self.provenance(node, c)
 
+    # -- what sources say, compared ------------------------------------------------------------
+
+    def comparisons(self, dataset: Dataset) -> Iterator[Triple]:
+        for group in figure_groups(dataset.statistics):
+            for comparison in group.comparisons:
+                a, b = comparison.a, comparison.b
+                node = part_iri(self.iri(a.id), f"compared.{b.id}")
+                yield node, TYPE, K.FigureComparison
+                yield node, LABEL, Lit(f"{a.figure} and {b.figure} {self.names.get(a.counts, a.counts)}: {comparison.verdict}")
+                yield node, K.comparedFigure, self.iri(a.id)
+                yield node, K.comparedFigure, self.iri(b.id)
+                yield node, K.verdict, K.agree if comparison.verdict == AGREE else K.conflict
+                yield node, K.comparisonRule, Lit(comparison.rule)
+                for source_id in sorted({c.source for c in (*a.citations, *b.citations)}):  # both figures' sources
+                    yield node, DERIVED_FROM, self.iri(source_id)
+        for accounts in differing_accounts(dataset.statements):
+            for one, other in itertools.permutations(accounts.statements, 2):
+                if statement_key(one)[2] != statement_key(other)[2]:
+                    yield self.iri(one.id), K.differingAccount, self.iri(other.id)
+
 
 def base_of(dataset: Dataset, base: str | None = None) -> str:
     """The namespace for the data's IRIs: given, else the dataset's, else the default."""
@@ -267,7 +299,7 @@ def triples(dataset: Dataset, *, base: str | None = None, anchors: Mapping[tuple
     """Every triple of the graph, record by record (not sorted: see :mod:`kg.export`)."""
     builder = _Builder(dataset, base_of(dataset, base), anchors or {})
     used: set[str] = set()
-    for triple in _records(builder, dataset):
+    for triple in itertools.chain(_records(builder, dataset), builder.comparisons(dataset)):
         if triple[2] in vocab.CONCEPTS:
             used.add(triple[2])
         yield triple

@@ -6,16 +6,14 @@ Every check collects problems and goes on; nothing stops at the first.
 from __future__ import annotations
 
 import difflib
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
-from kg import vocab
-from kg.evidence import find_text_file, read_text, text_dirs
-from kg.load import Bad, display_path, p_date
+from kg import compare, vocab
+from kg.evidence import Located, Outside, TextFolder, TextTooBig, find_text_file, read_text, text_folders
+from kg.load import TODO_MARK, Bad, display_path, p_date
 from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.problems import ERROR, NOTE, WARNING, Problem
 from kg.text import Anchor, SourceText, citation_key, evidence_of, fold, normalise
@@ -32,6 +30,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     anchors: dict[tuple[str, int], Anchor] = field(default_factory=dict)
     evidence_total: int = 0
+    #: Each source's text file, where it was found.
+    texts: dict[str, Path] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -225,7 +225,7 @@ def _check_source(source: Source) -> Iterator[Problem]:
             "the source is marked undated but has a date",
             "remove 'undated: true' or the date",
         )
-    if not source.undated and not dated:
+    if not source.undated and not dated and not any(key.startswith(TODO_MARK) for key in source.where):
         yield Problem(
             source.pos,
             "published",
@@ -236,39 +236,92 @@ def _check_source(source: Source) -> Iterator[Problem]:
         yield Problem(_at(source, "repairs"), "repairs", "repairs need the source's text", "add 'text: {file: …, sha256: …}'")
 
 
-def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> Iterator[Problem]:
-    """Ground every evidence quote in its source's text, where the text can be found."""
-    sources = {s.id: s for s in dataset.sources}
-    texts: dict[str, SourceText | None] = {}
-    unchecked: dict[str, int] = defaultdict(int)
-    broken: set[str] = set()  # texts found but unusable: reported once, at the source
+def _searched(folders: Sequence[TextFolder]) -> str:
+    """The folders searched, as a message names them (relative to the working folder where inside it)."""
+    if not folders:
+        return "no folder (none was given)"
+    return ", ".join(f"{display_path(f.path)} ({f.origin})" for f in folders)
+
+
+def _text_trouble(source: Source, located: Located, folders: Sequence[TextFolder], allow_ungrounded: bool) -> Problem:
+    """The problem with a source whose declared text could not be used."""
+    at = _at(source, "text.file", "text")
+    if located.escaping:
+        return Problem(
+            at,
+            "text.file",
+            f"{display_path(located.escaping[0])} is a link that leads outside the dataset's folder: it was not read",
+            "copy the text into the dataset's texts folder, or give its folder with --texts",
+        )
+    if located.irregular:
+        return Problem(
+            at, "text.file", f"{display_path(located.irregular[0])} is not a regular file: it was not read", "put the text there as a file"
+        )
+    return Problem(
+        at,
+        "text.file",
+        f"{source.text_file} was not found; searched {_searched(folders)}",
+        "give --texts FOLDER (or set KG_TEXTS) where the source texts are"
+        + ("" if allow_ungrounded else ", or --allow-ungrounded to go on without checking this source's evidence"),
+        WARNING if allow_ungrounded else ERROR,
+    )
+
+
+def _read_texts(
+    dataset: Dataset, folders: Sequence[TextFolder], report: Report, allow_ungrounded: bool
+) -> tuple[dict[str, SourceText], list[Problem]]:
+    """Each source's text where it can be found and used, and the problems of those that cannot."""
+    texts: dict[str, SourceText] = {}
+    problems: list[Problem] = []
     for source in dataset.sources:
-        texts[source.id] = None
         if source.text_file is None:
             continue
-        path = find_text_file(source.text_file, dirs)
+        located = find_text_file(source.text_file, folders)
+        path = located.path
         if path is None:
+            problems.append(_text_trouble(source, located, folders, allow_ungrounded))
             continue
+        at = _at(source, "text.file", "text")
         try:
             text = read_text(source, path)
-        except (UnicodeDecodeError, OSError) as err:
-            broken.add(source.id)
-            if isinstance(err, UnicodeDecodeError):
-                trouble = f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)", "save the text as UTF-8"
-            else:
-                trouble = f"cannot read {display_path(path)}: {err.strerror or err}", "check the file's permissions"
-            yield Problem(_at(source, "text.file", "text"), "text.file", *trouble)
+        except UnicodeDecodeError as err:
+            problems.append(
+                Problem(
+                    at, "text.file", f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)", "save the text as UTF-8"
+                )
+            )
             continue
+        except OSError as err:
+            problems.append(
+                Problem(at, "text.file", f"cannot read {display_path(path)}: {err.strerror or err}", "check the file's permissions")
+            )
+            continue
+        except TextTooBig as err:
+            problems.append(
+                Problem(at, "text.file", f"{display_path(path)} {err}", "check that the file is the source's text, and check its repairs")
+            )
+            continue
+        report.texts[source.id] = path
         if text.sha256 != source.text_sha256:
-            broken.add(source.id)
-            yield Problem(
-                _at(source, "text.sha256", "text"),
-                "text.sha256",
-                f"the text at {display_path(path)} has changed since curation (its SHA-256 is {text.sha256})",
-                "re-check every evidence quote of this source against the new text, then record the new hash",
+            problems.append(
+                Problem(
+                    _at(source, "text.sha256", "text"),
+                    "text.sha256",
+                    f"the text at {display_path(path)} has changed since curation (its SHA-256 is {text.sha256})",
+                    "re-check every evidence quote of this source against the new text, then record the new hash",
+                )
             )
             continue
         texts[source.id] = text
+    return texts, problems
+
+
+def check_evidence(dataset: Dataset, folders: Sequence[TextFolder], report: Report, allow_ungrounded: bool = False) -> Iterator[Problem]:
+    """Ground every evidence quote in its source's text, where the text can be found."""
+    sources = {s.id: s for s in dataset.sources}
+    texts, problems = _read_texts(dataset, folders, report, allow_ungrounded)
+    yield from problems
+    unnamed: dict[str, int] = defaultdict(int)
     for record in dataset.records():
         record_text = record.text if isinstance(record, Quote) else None
         for index, citation in enumerate(record.citations):
@@ -278,8 +331,8 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
                 continue  # reported by check_references
             grounding = texts.get(cited.id)
             if grounding is None:
-                if cited.id not in broken:
-                    unchecked[cited.id] += 1
+                if cited.text_file is None:
+                    unnamed[cited.id] += 1
                 continue
             evidence = evidence_of(record_text, citation)
             anchor = grounding.find(evidence, cited.repairs)
@@ -289,7 +342,7 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
                 elsewhere = [
                     other_id
                     for other_id, other in texts.items()
-                    if other is not None and other_id != cited.id and other.find(evidence, sources[other_id].repairs)
+                    if other_id != cited.id and other.find(evidence, sources[other_id].repairs)
                 ]
                 hint = (
                     f"the words are in {elsewhere[0]}: cite that source, or copy the words exactly as {cited.id} has them"
@@ -304,14 +357,26 @@ def check_evidence(dataset: Dataset, dirs: Sequence[Path], report: Report) -> It
                 )
             else:
                 report.anchors[citation_key(record.id, index)] = anchor
-    for source_id, count in sorted(unchecked.items()):
-        source = sources[source_id]
-        if source.text_file is None:
-            why, hint = "it names no text", "add 'text: {file: NAME, sha256: HASH}' to the source to check its evidence"
-        else:
-            why, hint = f"{source.text_file} was not found", "give --texts FOLDER (or set KG_TEXTS) where the source texts are"
+    for source_id, count in sorted(unnamed.items()):
         quotes = f"{count} evidence quote{'s' if count != 1 else ''}"
-        yield Problem(source.pos, "text", f"{quotes} of {source_id} not checked: {why}", hint, WARNING)
+        yield Problem(
+            sources[source_id].pos,
+            "text",
+            f"{quotes} of {source_id} not checked: it names no text",
+            "add 'text: {file: NAME, sha256: HASH}' to the source to check its evidence",
+            WARNING,
+        )
+
+
+def check_text_folders(dataset: Dataset, outside: Sequence[Outside]) -> Iterator[Problem]:
+    """The dataset's ``texts`` settings that point outside its own folder."""
+    for setting in outside:
+        yield Problem(
+            dataset.info.pos,
+            "dataset.texts",
+            f"{setting.setting!r} is outside the dataset's folder: a dataset may only name text folders inside its own folder",
+            "move the texts into the dataset's folder (e.g. texts/), or give their folder with --texts or KG_TEXTS",
+        )
 
 
 def closest_passage(text: SourceText, evidence: str, repairs: Sequence[Repair], width: int = 100) -> str:
@@ -328,55 +393,101 @@ def closest_passage(text: SourceText, evidence: str, repairs: Sequence[Repair], 
         start -= 1
     while end < len(haystack) and not haystack[end].isspace():
         end += 1
-    passage = text.normalised[start:end].strip(" ,;:")
+    passage = text.text[start:end].strip(" ,;:")
     return passage if len(passage) <= width else passage[: width - 1] + "…"
 
 
-# --- figures that disagree ------------------------------------------------------------------
+# --- comparing what sources say -------------------------------------------------------------
 
-_INF = Decimal("Infinity")
-
-
-def interval(statistic: Statistic) -> tuple[Decimal, bool, Decimal, bool]:
-    """The range a figure admits: (low, low is open, high, high is open)."""
-    v = statistic.value.value
-    return {
-        "exactly": (v, False, v, False),
-        "unqualified": (v, False, v, False),
-        "more-than": (v, True, _INF, True),
-        "at-least": (v, False, _INF, True),
-        "fewer-than": (-_INF, True, v, True),
-        "at-most": (-_INF, True, v, False),
-        "approximately": (v * Decimal("0.9"), False, v * Decimal("1.1"), False),
-        "multiples-of": (v * 2, False, v * 10, True),
-    }[statistic.comparator]
+#: Notes that report a disagreement (what ``kg check --notes conflicts`` lists).
+CONFLICT_RULES = frozenset({"figure-conflict", "differing-accounts"})
+_LISTED = 5
 
 
-def compatible(a: Statistic, b: Statistic) -> bool:
-    """Whether two figures for the same measure can both be true."""
-    lo1, lo1_open, hi1, hi1_open = interval(a)
-    lo2, lo2_open, hi2, hi2_open = interval(b)
-    lo, lo_open = max((lo1, lo1_open), (lo2, lo2_open), key=lambda x: (x[0], x[1]))
-    hi, hi_open = min((hi1, hi1_open), (hi2, hi2_open), key=lambda x: (x[0], not x[1]))
-    return lo < hi or (lo == hi and not lo_open and not hi_open)
+def _listed(items: Sequence[str]) -> str:
+    shown = "; ".join(items[:_LISTED])
+    return shown + (f"; and {len(items) - _LISTED} more" if len(items) > _LISTED else "")
 
 
 def check_figures(dataset: Dataset) -> Iterator[Problem]:
-    """A note for every pair of figures that count the same thing, saying whether they agree."""
-    groups: dict[str, list[Statistic]] = defaultdict(list)
-    for statistic in dataset.statistics:
-        groups[statistic.counts].append(statistic)
-    for counts, members in sorted(groups.items()):
-        for a, b in itertools.combinations(members, 2):
-            if a.value == b.value and a.comparator == b.comparator:
-                continue
-            verdict = "compatible" if compatible(a, b) else "NOT compatible"
+    """One note per group of figures that can disagree, summarising which pairs agree or conflict."""
+    for group in compare.figure_groups(dataset.statistics):
+        where = compare.describe_group(group.key)
+        first = group.members[0]
+        if not group.pairwise:
+            verdict = "share a common value" if group.all_agree else "share no common value: some conflict"
             yield Problem(
-                b.pos,
+                _at(first, "value"),
                 "value",
-                f"{counts}: {b.id} ({b.figure}) and {a.id} ({a.figure}) are {verdict}",
+                f"{where}: {len(group.members)} figures, too many to compare pair by pair; their ranges {verdict}",
                 severity=NOTE,
+                rule="figure-agree" if group.all_agree else "figure-conflict",
             )
+            continue
+        for verdict, rule in ((compare.CONFLICT, "figure-conflict"), (compare.AGREE, "figure-agree")):
+            pairs = [c for c in group.comparisons if c.verdict == verdict]
+            if not pairs:
+                continue
+            said = "conflict" if verdict == compare.CONFLICT else "agree"
+            listed = [f"{c.a.id} ({c.a.figure}) and {c.b.id} ({c.b.figure}) {said}" for c in pairs]
+            count = f"{len(pairs)} pair{'s' if len(pairs) != 1 else ''}"
+            hint = "both stay in the graph, each with its sources, linked as conflicting" if verdict == compare.CONFLICT else ""
+            yield Problem(_at(pairs[0].b, "value"), "value", f"{where}: {count} {said}: {_listed(listed)}", hint, NOTE, rule)
+
+
+def check_differing_accounts(dataset: Dataset) -> Iterator[Problem]:
+    """A note where sources give one thing different founders, founding dates or leaders."""
+    for found in compare.differing_accounts(dataset.statements):
+        accounts = []
+        for statement in found.statements:
+            said = statement.object or str(statement.value)
+            accounts.append(f"{said} ({statement.id}, from {', '.join(sorted({c.source for c in statement.citations}))})")
+        yield Problem(
+            _at(found.statements[1], "object", "value"),
+            "object" if found.statements[1].object else "value",
+            f"differing accounts of {found.subject} {found.predicate}: {'; '.join(accounts)}",
+            "both stay in the graph, each with its sources, linked as differing accounts",
+            NOTE,
+            "differing-accounts",
+        )
+
+
+def check_same_facts(dataset: Dataset) -> Iterator[Problem]:
+    """Merging hints: a fact told by two records that could be one record with two citations."""
+    for group in compare.same_statements(dataset.statements):
+        for other in group[1:]:
+            yield Problem(
+                other.where.get("id", other.pos),
+                "id",
+                f"{other.id} states the same fact as {group[0].id} ({group[0].pos})",
+                "merge them into one statement with one citation per source; a citation's 'when:' keeps each source's time words",
+                NOTE,
+                "merge",
+            )
+    for figures in compare.same_figures(dataset.statistics):
+        for twin in figures[1:]:
+            yield Problem(
+                twin.where.get("id", twin.pos),
+                "id",
+                f"{twin.id} gives the same figure as {figures[0].id} ({twin.figure} {twin.counts}, same about, place and period length)",
+                "merge them into one statistic with one citation per source; each citation's evidence keeps the source's words",
+                NOTE,
+                "merge",
+            )
+
+
+def check_partial_quotations(dataset: Dataset) -> Iterator[Problem]:
+    """A citation that quotes only part of a quotation is reported and marked partial."""
+    for quote, index, citation in compare.partial_citations(dataset):
+        yield Problem(
+            _at(citation, "evidence"),
+            f"sources[{index + 1}].evidence",
+            f"{citation.source} quotes only part of {quote.id}: this citation is marked partial"
+            " and does not count as a source of the whole quotation",
+            "make the part its own quote record if it matters on its own",
+            NOTE,
+            "partial-quotation",
+        )
 
 
 def check_people_hold_posts(dataset: Dataset) -> Iterator[Problem]:
@@ -388,12 +499,17 @@ def check_people_hold_posts(dataset: Dataset) -> Iterator[Problem]:
                 entity.pos,
                 "id",
                 f"the person {entity.id!r} holds no public post that a source states",
-                "add a holds-post statement to a post record, citing where the source names the post",
+                f"add a statement 'subject: {entity.id}, predicate: holds-post, object: POST-ID', citing where the source names the post",
             )
 
 
-def check(dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Iterable[Problem] = ()) -> Report:
-    """Run every record check on a loaded dataset; problems come sorted by file and line."""
+def check(
+    dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Iterable[Problem] = (), *, allow_ungrounded: bool = False
+) -> Report:
+    """Run every record check on a loaded dataset; problems come sorted by file and line.
+
+    A source whose declared text is not found is an error, or with ``allow_ungrounded``
+    a warning (its evidence then stays unchecked and without offsets)."""
     report = Report(list(load_problems))
     kinds = kinds_by_id(dataset)
     for record_id, kind in dataset.unreadable:
@@ -403,7 +519,12 @@ def check(dataset: Dataset, texts: Iterable[str | Path] = (), load_problems: Ite
     found += check_references(dataset, kinds)
     found += check_rules(dataset)
     found += check_people_hold_posts(dataset)
-    found += check_evidence(dataset, text_dirs(dataset, texts), report)
+    folders, outside = text_folders(dataset, texts)
+    found += check_text_folders(dataset, outside)
+    found += check_evidence(dataset, folders, report, allow_ungrounded)
     found += check_figures(dataset)
+    found += check_differing_accounts(dataset)
+    found += check_same_facts(dataset)
+    found += check_partial_quotations(dataset)
     report.problems = sorted(report.problems + found, key=lambda p: p.sort_key)
     return report

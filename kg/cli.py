@@ -1,74 +1,19 @@
-"""The ``kg`` command: each command a few lines over one library call.
+"""The ``kg`` command: a group of thin commands, each a few lines over one library call.
 
+Each group of commands lives in its own module under :mod:`kg.commands`.
 Exit status: 0 done, 1 the curated data has problems, 2 the tool could not work
-(a file it cannot read, a bad option).
+(a file it cannot read, a bad option, output it cannot write), 130 interrupted.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
-from typing import Any
+import sys
+from collections.abc import Sequence
 
 import click
 
-from kg import __version__, api, shapes
-from kg.export import FORMATS
-from kg.problems import ERROR, NOTE, WARNING, DataProblems, KgError, Problem
-
-
-def data_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--data`` and ``--texts``, shared by every command that reads a dataset."""
-    command = click.option(
-        "--texts",
-        "texts",
-        multiple=True,
-        type=click.Path(exists=True, file_okay=False),
-        help="Folder of the sources' full texts, for evidence checks (repeatable; also $KG_TEXTS).",
-    )(command)
-    return click.option(
-        "--data",
-        type=click.Path(file_okay=False),
-        default=None,
-        help="Folder of curated *.yaml files.  [default: the bundled dataset]",
-    )(command)
-
-
-def summary(problems: Sequence[Problem]) -> str:
-    """``2 errors, 1 warning``."""
-    n_errors = sum(1 for p in problems if p.severity == ERROR)
-    n_warnings = sum(1 for p in problems if p.severity == WARNING)
-    return f"{n_errors} error{'s' if n_errors != 1 else ''}, {n_warnings} warning{'s' if n_warnings != 1 else ''}"
-
-
-def report_problems(problems: Sequence[Problem], *, notes: bool = False, err: bool = True) -> None:
-    """Print problems, one line each (notes only when asked)."""
-    for problem in problems:
-        if problem.severity != NOTE or notes:
-            click.echo(str(problem), err=err)
-
-
-class ToolFailed(click.ClickException):
-    """The tool could not do its job: exit status 2."""
-
-    exit_code = 2
-
-
-def translate_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library exceptions into messages and exit codes."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except DataProblems as found:
-            report_problems(found.problems)
-            click.echo(f"{summary(found.problems)}: nothing was written", err=True)
-            raise SystemExit(1) from None
-        except KgError as err:
-            raise ToolFailed(str(err)) from None
-
-    return wrapper
+from kg import __version__
+from kg.commands import common, core, curate, graph, query, trust
 
 
 @click.group(name="kg", context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,70 +22,62 @@ def cli() -> None:
     """Export curated facts from public reporting as an RDF knowledge graph.
 
     Facts live in YAML files (see the README); every fact names its sources and
-    a verbatim evidence quote. `kg check` finds mistakes, `kg export` writes the graph.
+    a verbatim evidence quote. `kg check` finds mistakes, `kg export` writes the graph,
+    `kg draw` draws it, `kg docs` documents the vocabulary.
     """
 
 
-@cli.command()
-@data_options
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(FORMATS)),
-    default="turtle",
-    show_default=True,
-    help="Output format.",
-)
-@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for standard output.")
-@click.option(
-    "--shacl/--no-shacl",
-    default=False,
-    show_default=True,
-    help="Also validate the graph against ontology/shapes.ttl first (the record checks always run; kg check runs both).",
-)
-@click.option(
-    "--base",
-    default=None,
-    help="Namespace for the data's IRIs (ends in / or #).  [default: the dataset's, else https://example.org/kg/id/]",
-)
-@translate_errors
-def export(data: str | None, texts: tuple[str, ...], fmt: str, output: str, shacl: bool, base: str | None) -> None:
-    """Check the dataset and write its knowledge graph.
-
-    Nothing is written when the check finds an error; an existing output file is
-    replaced only once the new one is complete.
-    """
-    count, report = api.export_dataset(output, data=data, texts=texts, fmt=fmt, base=base, shacl=shacl)
-    report_problems([p for p in report.problems if p.severity == WARNING])
-    where = "standard output" if output == "-" else output
-    click.echo(f"kg: wrote {count} triples ({fmt}) to {where}", err=True)
+cli.add_command(core.export)
+cli.add_command(core.check_command)
+cli.add_command(curate.add_source)
+cli.add_command(curate.coverage)
+cli.add_command(curate.diff)
+cli.add_command(curate.schema)
+cli.add_command(trust.verify)
+cli.add_command(graph.docs_command)
+cli.add_command(graph.draw_command)
+cli.add_command(query.query_command)
+cli.add_command(query.serve_command)
+cli.add_command(query.push_command)
 
 
-@cli.command("check")
-@data_options
-@click.option("--shacl/--no-shacl", default=True, show_default=True, help="Also validate the built graph against ontology/shapes.ttl.")
-@click.option("--notes/--no-notes", default=True, show_default=True, help="Show notes, e.g. whether figures for the same measure agree.")
-@translate_errors
-def check_command(data: str | None, texts: tuple[str, ...], shacl: bool, notes: bool) -> None:
-    """Check a curated dataset and list every problem as file:line:column: field: message.
-
-    Exit status 0 when there is no error, 1 when the data has errors, 2 when the
-    tool itself failed.
-    """
-    dataset, report = api.prepare(data, texts)
-    problems = list(report.problems)
-    if shacl and report.ok:
-        problems += shapes.validate_dataset(dataset, report)
-    report_problems(problems, notes=notes, err=False)
-    records = len(dataset)
-    click.echo(
-        f"{summary(problems)}; {records} record{'s' if records != 1 else ''};"
-        f" {len(report.anchors)} of {report.evidence_total} evidence quotes grounded in their sources"
-    )
-    if any(p.severity == ERROR for p in problems):
-        raise SystemExit(1)
+def main(args: Sequence[str] | None = None) -> None:
+    """Run ``kg`` and exit: 0 done, 1 the data has problems, 2 the tool could not work
+    (output that cannot be written included), 130 interrupted (Ctrl-C)."""
+    sys.exit(run(args))
 
 
-def main() -> None:
-    cli(prog_name="kg")
+def run(args: Sequence[str] | None = None) -> int:
+    """Run ``kg`` with ``args`` and return its exit status, never a traceback for an
+    output that cannot be written or an interruption."""
+    try:
+        try:
+            result = cli.main(args=list(args) if args is not None else None, prog_name="kg", standalone_mode=False)
+            status = result if isinstance(result, int) else 0  # an int is --help's or --version's exit status
+        except click.ClickException as err:
+            err.show()
+            status = err.exit_code
+        except click.exceptions.Exit as done:
+            status = done.exit_code
+        except SystemExit as done:
+            status = done.code if isinstance(done.code, int) else int(done.code is not None)
+        if sys.stdout is not None:  # None when started with standard output closed
+            sys.stdout.flush()
+        return status
+    except (KeyboardInterrupt, click.Abort):
+        common.stop("kg: interrupted")
+        return 130
+    except BrokenPipeError:
+        common.stop("Error: standard output was closed before everything was written", silence_stdout=True)
+        return 2
+    except OSError as err:
+        common.stop(f"Error: cannot write the output: {err.strerror or err}", silence_stdout=True)
+        return 2
+    except UnicodeEncodeError as err:
+        char = err.object[err.start : err.end]
+        code = f"U+{ord(char[0]):04X}" if char else "a character"
+        common.stop(
+            f"Error: the output's encoding ({err.encoding}) cannot write {code};"
+            " set PYTHONIOENCODING=utf-8 or use a UTF-8 locale (e.g. LANG=C.UTF-8)"
+        )
+        return 2

@@ -1,8 +1,9 @@
 """Serialising a triple stream: one registry of formats, canonical sorted output, atomic writes.
 
-Output is made by pyoxigraph, whose term constructors refuse invalid IRIs and
-language tags (so nothing invalid reaches a file) and whose writers are strict and
-fast. Triples are sorted first, so the same data always gives the same bytes.
+The writers live in :mod:`kg.formats`, one module per kind; this module registers them
+(adding a format is one ``register`` line), picks the layer (:mod:`kg.layers`), and
+writes files atomically. Triples are sorted first and every writer keeps that order,
+so the same data always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -10,32 +11,28 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import signal
+import socket
 import stat
 import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
-from kg import vocab
+from kg import layers, vocab
+from kg.formats import Format, WriteOptions, gexf, graphml, jsonld, rdf
+from kg.formats.rdf import to_oxigraph
 from kg.problems import KgError
-from kg.terms import Lit, Triple, sort_key
+from kg.progress import track
+from kg.sort import collector_paused, sorted_unique
+from kg.terms import Triple
 
-
-@dataclass(frozen=True, slots=True)
-class Format:
-    """An output format: its name, file suffix, media type and how to write it."""
-
-    name: str
-    suffix: str
-    media_type: str
-    write: Callable[[list[Triple], BinaryIO, dict[str, str]], None]
-    description: str
+__all__ = ["FORMATS", "Format", "canonical", "get_format", "register", "serialise", "to_oxigraph", "write", "write_all", "write_bytes"]
 
 
 FORMATS: dict[str, Format] = {}
@@ -54,67 +51,69 @@ def get_format(name: str) -> Format:
         raise KgError(f"unknown format {name!r}; known: {', '.join(sorted(FORMATS))}") from None
 
 
-_LANG_STRING = vocab.RDF + "langString"
-
-
-def _ox_term(term: str | Lit) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, Lit):
-        if term.language:
-            if term.datatype not in (vocab.XSD_STRING, _LANG_STRING):
-                raise ValueError(f"a literal with a language tag cannot have the datatype {term.datatype}")
-            return ox.Literal(term.lexical, language=term.language)
-        if term.datatype == _LANG_STRING:
-            raise ValueError("an rdf:langString literal needs a language tag")
-        return ox.Literal(term.lexical, datatype=ox.NamedNode(term.datatype))
-    return ox.NamedNode(term)
-
-
-def to_oxigraph(triple: Triple) -> ox.Triple:
-    """One triple as pyoxigraph's, which refuses an invalid IRI or language tag (and text
-    that is not Unicode, such as a lone surrogate)."""
-    s, p, o = triple
-    try:
-        return ox.Triple(ox.NamedNode(s), ox.NamedNode(p), _ox_term(o))
-    except (ValueError, SyntaxError, TypeError) as err:  # UnicodeEncodeError is a ValueError
-        raise KgError(f"refusing to write an invalid RDF term in {triple!r}: {err}") from err
-
-
 def canonical(stream: Iterable[Triple]) -> list[Triple]:
-    """The triples without duplicates, in the one canonical order."""
-    return sorted(set(stream), key=sort_key)
+    """The triples without duplicates, in the one canonical order (see :mod:`kg.sort`)."""
+    return list(sorted_unique(stream))
 
 
-def _oxigraph_writer(rdf_format: ox.RdfFormat, with_prefixes: bool) -> Callable[[list[Triple], BinaryIO, dict[str, str]], None]:
-    def write(triples: list[Triple], out: BinaryIO, prefixes: dict[str, str]) -> None:
-        if with_prefixes:
-            for name, iri in prefixes.items():
-                try:
-                    ox.NamedNode(iri)
-                except ValueError as err:
-                    raise KgError(f"refusing to write the prefix {name}: <{iri}>, not a valid IRI: {err}") from err
-        try:
-            ox.serialize(
-                (to_oxigraph(t) for t in triples),
-                out,
-                rdf_format,
-                prefixes=prefixes if with_prefixes else None,
-            )
-        except (ValueError, SyntaxError) as err:  # the terms are checked above: this is the prefix table
-            raise KgError(f"cannot write {rdf_format.name}: {err}") from err
-
-    return write
+#: pyoxigraph's triple writers: they check every term as they convert it and take the sorted
+#: triples as a stream, so the whole graph of the ``all`` layer is never held (see :mod:`kg.sort`).
+_STREAMED = frozenset({"turtle", "ntriples"})
 
 
-register(Format("turtle", ".ttl", "text/turtle", _oxigraph_writer(ox.RdfFormat.TURTLE, True), "Turtle with prefixes"))
+class _Counted:
+    """An iterable that counts what passes through it."""
+
+    def __init__(self, triples: Iterable[Triple]):
+        self.triples = triples
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Triple]:
+        for triple in self.triples:
+            self.count += 1
+            yield triple
+
+
+register(Format("turtle", ".ttl", "text/turtle", rdf.writer(ox.RdfFormat.TURTLE, with_prefixes=True), "Turtle with prefixes"))
 register(
     Format(
         "ntriples",
         ".nt",
         "application/n-triples",
-        _oxigraph_writer(ox.RdfFormat.N_TRIPLES, False),
+        rdf.writer(ox.RdfFormat.N_TRIPLES, with_prefixes=False),
         "N-Triples, one triple a line, sorted",
     )
 )
+register(
+    Format(
+        "nquads",
+        ".nq",
+        "application/n-quads",
+        rdf.writer(ox.RdfFormat.N_QUADS, with_prefixes=False, dataset=True),
+        "N-Quads: facts in the default graph, each source's provenance in a named graph",
+    )
+)
+register(
+    Format(
+        "trig",
+        ".trig",
+        "application/trig",
+        rdf.writer(ox.RdfFormat.TRIG, with_prefixes=True, dataset=True),
+        "TriG: facts in the default graph, each source's provenance in a named graph",
+    )
+)
+register(Format("jsonld", ".jsonld", "application/ld+json", jsonld.write, "JSON-LD compacted with ontology/context.jsonld"))
+register(
+    Format(
+        "rdfxml",
+        ".rdf",
+        "application/rdf+xml",
+        rdf.writer(ox.RdfFormat.RDF_XML, with_prefixes=True),
+        "RDF/XML, for Protégé and older tools",
+    )
+)
+register(Format("graphml", ".graphml", "application/graphml+xml", graphml.write, "GraphML entity graph (yEd, Cytoscape)", "network"))
+register(Format("gexf", ".gexf", "application/gexf+xml", gexf.write, "GEXF entity graph (Gephi)", "network"))
 
 
 def prefixes_for(base: str) -> dict[str, str]:
@@ -122,14 +121,32 @@ def prefixes_for(base: str) -> dict[str, str]:
     return {**vocab.PREFIXES, vocab.DATA_PREFIX: base}
 
 
-def serialise(stream: Iterable[Triple], fmt: str = "turtle", *, base: str = vocab.DEFAULT_BASE) -> bytes:
-    """The canonical serialisation of a triple stream, as bytes."""
-    return _render(get_format(fmt), canonical(stream), prefixes_for(base))
+def _options(base: str, with_sources: bool) -> WriteOptions:
+    return WriteOptions(prefixes=prefixes_for(base), base=base, with_sources=with_sources)
 
 
-def _render(chosen: Format, triples: list[Triple], prefixes: dict[str, str]) -> bytes:
+def serialise(
+    stream: Iterable[Triple], fmt: str = "turtle", *, base: str = vocab.DEFAULT_BASE, layer: str = "all", with_sources: bool = False
+) -> bytes:
+    """The canonical serialisation of a triple stream (or of one of its layers), as bytes."""
+    return _render(get_format(fmt), _layer(stream, layer), _options(base, with_sources))
+
+
+def _layer(stream: Iterable[Triple], layer: str) -> list[Triple]:
+    """The triples of a layer, each checked by pyoxigraph's term constructors (every writer,
+    not only pyoxigraph's own, then refuses an invalid IRI or language tag)."""
+    try:
+        chosen = layers.select(stream, layer)
+    except ValueError as err:
+        raise KgError(str(err)) from None
+    for triple in chosen:
+        to_oxigraph(triple)
+    return chosen
+
+
+def _render(chosen: Format, triples: list[Triple], options: WriteOptions) -> bytes:
     buffer = io.BytesIO()
-    chosen.write(triples, buffer, prefixes)
+    chosen.write(triples, buffer, options)
     return buffer.getvalue()
 
 
@@ -200,10 +217,64 @@ def _write_in_place(path: Path, data_writer: Callable[[BinaryIO], None]) -> None
         raise _os_error(path, err) from err
 
 
+#: This machine's name as temporary file names hold it: a folder shared between
+#: machines holds other machines' process ids, which say nothing here.
+_HOST = re.sub(r"[^A-Za-z0-9-]+", "-", socket.gethostname()).strip("-")[:40] or "host"
+
+
+def _temporary_prefix(name: str) -> str:
+    """``.NAME.HOST.PID.``: whose temporary file it is, so that a later write can tell a
+    stale one (its process gone) from one being written."""
+    return f".{name}.{_HOST}.{os.getpid()}."
+
+
+def _process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this machine (one that cannot be signalled runs)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists (another user's), or cannot be asked about: keep its file
+    return False
+
+
+def remove_stale_temporary_files(path: Path) -> list[Path]:
+    """Remove the temporary files that earlier writes to ``path`` left when killed
+    (SIGKILL, a power cut) and return them. Only files this tool names so
+    (``.NAME.HOST.PID.XXXXXXXX.part``), made on this machine by a process that is gone,
+    regular and owned by this user, are removed: never another process's live one."""
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.{re.escape(_HOST)}\.([0-9]{{1,10}})\.[a-z0-9_]{{8}}\.part")
+    removed: list[Path] = []
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.name.endswith(".part")]
+    except OSError:
+        return removed
+    for name in sorted(names):
+        match = pattern.fullmatch(name)
+        if not match or int(match.group(1)) == os.getpid() or not _process_gone(int(match.group(1))):
+            continue
+        stale = folder / name
+        try:
+            info = os.lstat(stale)
+            if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                continue
+            os.unlink(stale)
+        except OSError:
+            continue  # gone already, or not ours to remove
+        removed.append(stale)
+    return removed
+
+
 def write_atomically(path: Path, data_writer: Callable[[BinaryIO], None]) -> None:
     """Write a file so that it is either wholly new or untouched: a temporary file in the
     same folder, flushed to disk, then renamed over the target.
 
+    Temporary files that killed writes to the same target left behind are removed first
+    (see :func:`remove_stale_temporary_files`).
     A symbolic link is followed, so the file it points to is replaced and the link kept.
     A target that is not a regular file (``/dev/null``, a named pipe) cannot be replaced
     by renaming, and is written in place once the whole text is made; a folder is refused."""
@@ -221,9 +292,10 @@ def write_atomically(path: Path, data_writer: Callable[[BinaryIO], None]) -> Non
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
+    remove_stale_temporary_files(path)
     with _cleanup_on_termination():
         try:
-            handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+            handle, temp_name = tempfile.mkstemp(prefix=_temporary_prefix(path.name), suffix=".part", dir=folder)
         except OSError as err:
             raise _os_error(path, err) from err
         try:
@@ -281,15 +353,82 @@ def _write_stdout(data: bytes) -> None:
         raise KgError(f"cannot write to standard output: {err.strerror or err}") from None
 
 
-def write(stream: Iterable[Triple], output: str | Path, fmt: str = "turtle", *, base: str = vocab.DEFAULT_BASE) -> int:
-    """Write the canonical serialisation to ``output`` (``-`` for standard output) and
-    return the number of triples. Nothing is written unless all of it can be: a file is
-    replaced atomically, standard output gets the whole text at once."""
-    chosen = get_format(fmt)
-    triples = canonical(stream)
-    prefixes = prefixes_for(base)
+def write_bytes(output: str | Path, data: bytes) -> None:
+    """Write finished bytes (a picture, a page) to ``output`` (``-`` for standard output), atomically."""
+
+    def put(out: BinaryIO) -> None:
+        out.write(data)
+
     if str(output) == "-":
-        _write_stdout(_render(chosen, triples, prefixes))
+        _write_stdout(data)
     else:
-        write_atomically(Path(output), lambda out: chosen.write(triples, out, prefixes))
-    return len(triples)
+        write_atomically(Path(output), put)
+
+
+def write(
+    stream: Iterable[Triple],
+    output: str | Path,
+    fmt: str = "turtle",
+    *,
+    base: str = vocab.DEFAULT_BASE,
+    layer: str = "all",
+    with_sources: bool = False,
+) -> int:
+    """Write the canonical serialisation of a layer (``all`` or ``facts``) to ``output``
+    (``-`` for standard output) and return the number of triples. Nothing is written
+    unless all of it can be: a file is replaced atomically, standard output gets the
+    whole text at once."""
+    chosen = get_format(fmt)
+    options = _options(base, with_sources)
+    if layer != "all" or fmt not in _STREAMED:
+        triples = _layer(stream, layer)
+        if str(output) == "-":
+            _write_stdout(_render(chosen, triples, options))
+        else:
+            write_atomically(Path(output), _data_writer(chosen, triples, options))
+        return len(triples)
+    with collector_paused():
+        ordered = sorted_unique(track(stream, "kg: building and sorting", unit=" triples"))
+        counted = _Counted(track(ordered, "kg: writing", unit=" triples"))  # streamed from the merge sort into the writer
+        streamed = cast(list[Triple], counted)  # the writer iterates its triples once
+        if str(output) == "-":
+            _write_stdout(_render(chosen, streamed, options))
+        else:
+            write_atomically(Path(output), _data_writer(chosen, streamed, options))
+    return counted.count
+
+
+def _data_writer(chosen: Format, triples: list[Triple], options: WriteOptions) -> Callable[[BinaryIO], None]:
+    return lambda out: chosen.write(triples, out, options)
+
+
+def file_name(fmt: str, stem: str = "kg") -> str:
+    """The file ``--all`` writes a format to: ``kg.ttl``, ``kg.nt`` and so on."""
+    return f"{stem}{get_format(fmt).suffix}"
+
+
+def write_all(
+    stream: Iterable[Triple],
+    folder: str | Path,
+    *,
+    base: str = vocab.DEFAULT_BASE,
+    layer: str = "all",
+    with_sources: bool = False,
+    stem: str = "kg",
+) -> list[Path]:
+    """Write every format into ``folder`` (made if missing) as ``kg.ttl``, ``kg.nt`` and so
+    on; returns the files written, each replaced atomically."""
+    where = Path(folder)
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise KgError(f"cannot make the folder {where}: {err.strerror or err}") from None
+    triples = _layer(stream, layer)
+    options = _options(base, with_sources)
+    written = []
+    for name in sorted(FORMATS):
+        chosen = FORMATS[name]
+        path = where / file_name(name, stem)
+        write_atomically(path, _data_writer(chosen, triples, options))
+        written.append(path)
+    return written

@@ -7,9 +7,12 @@ evidence is in the source is for :mod:`kg.check`.
 from __future__ import annotations
 
 import calendar
+import decimal
 import difflib
+import itertools
 import os
 import re
+import stat
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +22,8 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from kg import vocab
-from kg.iri import valid_base
+from kg import progress, vocab
+from kg.iri import NOT_A_NAMESPACE, base_problem
 from kg.model import (
     Citation,
     Claim,
@@ -38,7 +41,7 @@ from kg.model import (
     TypedValue,
 )
 from kg.problems import KgError, Problem
-from kg.yamlnodes import Mapping, Node, Scalar, Sequence, decode, describe, parse, too_big
+from kg.yamlnodes import MAX_FILE_BYTES, Mapping, Node, ProblemList, Scalar, Sequence, decode, describe, parse, too_big
 
 #: The id rule: lowercase letters and digits in words joined by single hyphens.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -53,6 +56,26 @@ _DURATION = re.compile(r"P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _IRI_FORBIDDEN = re.compile(r"[\x00-\x20<>\"{}|^`\\\x7f-\x9f]")
 UNKNOWN = "unknown"
+#: What ``kg add-source`` writes where the curator still has to fill a field in.
+TODO = "TODO"
+#: Where a source's field still says TODO: ``where["todo:published"]``.
+TODO_MARK = "todo:"
+_TODO_HINT = "fill it in from the source (kg add-source left it for you), or remove the line if the field is optional"
+#: The most digits a statistic's figure may have (before and after the point): beyond
+#: it, tools disagree (Python's int() refuses more than 4300 digits) and no count needs it.
+MAX_NUMBER_DIGITS = 30
+#: The most digits of one number in a duration (``P999999D``): RDF tools hold days and
+#: seconds in fixed-size fields (Python's timedelta stops at 999,999,999 days).
+MAX_DURATION_DIGITS = 6
+#: How much of a wrong value a message repeats.
+SHOWN_VALUE_CHARS = 60
+
+
+def _shorten(value: str) -> str:
+    """A value as a message repeats it: cut to its first characters when long."""
+    if len(value) <= SHOWN_VALUE_CHARS:
+        return value
+    return f"{value[: SHOWN_VALUE_CHARS - 20]}…{value[-10:]}"
 
 
 class Bad(Exception):
@@ -122,8 +145,14 @@ def p_text(node: Node) -> str:
 
 
 def id_suggestion(value: str) -> str:
-    """The nearest id that keeps the id rule ('' when there is none): ``Home Office`` -> ``home-office``."""
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:MAX_ID_LENGTH].strip("-")
+    """The nearest id that keeps the id rule ('' when there is none): ``Home Office`` -> ``home-office``.
+
+    An id longer than the limit is cut after its last whole word that fits, never mid-word."""
+    words = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    if len(words) <= MAX_ID_LENGTH:
+        return words
+    cut = words[: MAX_ID_LENGTH + 1]
+    return cut[: cut.rfind("-")] if "-" in cut else words[:MAX_ID_LENGTH]
 
 
 def p_id(node: Node) -> str:
@@ -131,7 +160,8 @@ def p_id(node: Node) -> str:
     if len(value) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(value):
         suggestion = id_suggestion(value)
         raise Bad(
-            f"{value!r} breaks the id rule (lowercase letters and digits joined by single hyphens, at most {MAX_ID_LENGTH} characters)",
+            f"{_shorten(value)!r} breaks the id rule"
+            f" (lowercase letters and digits joined by single hyphens, at most {MAX_ID_LENGTH} characters)",
             f"write it as {suggestion!r}" if suggestion else "use words such as home-office",
         )
     return value
@@ -172,6 +202,12 @@ def p_number(node: Node) -> Number:
         raise Bad(f"{value!r} is written as text (in quotes)", f"write the number without quotes: {value}")
     if value == "-0":
         raise Bad("'-0' is not a whole number's usual form", "write 0")
+    digits = sum(char.isdigit() for char in value)
+    if digits > MAX_NUMBER_DIGITS and _LOOKS_NUMERIC.fullmatch(value):
+        raise Bad(
+            f"{_shorten(value)!r} has {digits:,} digits, more than the {MAX_NUMBER_DIGITS} a figure may have",
+            "check the figure in the source: no reported count needs so many",
+        )
     if _NUMBER.fullmatch(value):
         datatype = vocab.XSD_DECIMAL if "." in value else vocab.XSD_INTEGER
         return Number(value, datatype, Decimal(value))
@@ -183,7 +219,7 @@ def p_number(node: Node) -> Number:
     if re.fullmatch(r"-?0[0-9]+(?:\.[0-9]+)?", value):
         raise Bad(f"{value!r} has a leading zero", f"write it as {Decimal(value)}")
     raise Bad(
-        f"{value!r} is not a number",
+        f"{_shorten(value)!r} is not a number",
         "write digits only, e.g. 550 or 12.5, and put words such as 'more than' in comparator",
     )
 
@@ -193,7 +229,7 @@ def p_date(node: Node) -> TypedValue:
     match = _DATE.fullmatch(value)
     if not match:
         raise Bad(
-            f"{value!r} is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY",
+            f"{_shorten(value)!r} is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY",
             "write e.g. 2024-05-21 (day), 2023-04 (month) or 2023 (year)",
         )
     year, month, day = match.groups()
@@ -229,6 +265,15 @@ def p_bool(node: Node) -> bool:
     raise Bad(f"must be true or false, not {describe(node)}", "write true or false, without quotes")
 
 
+#: What the parsers of nested or listed values take, so that kg.schema can describe them:
+#: a controlled list's values, a nested mapping's spec, a list of mappings' item spec.
+CHOICES: dict[Callable[[Node], Any], tuple[str, ...]] = {}
+MAPPING_SPECS: dict[Callable[[Node], Any], dict[str, tuple[bool, Callable[[Node], Any]]]] = {}
+LIST_SPECS: dict[Callable[[Node], Any], dict[str, tuple[bool, Callable[[Node], Any]]]] = {}
+#: Parsers that take one value of a controlled list or a list of them.
+CHOICE_LISTS: dict[Callable[[Node], Any], tuple[str, ...]] = {}
+
+
 def p_choice(list_name: str) -> Callable[[Node], str]:
     allowed = vocab.CONTROLLED_LISTS[list_name][1]
 
@@ -238,14 +283,22 @@ def p_choice(list_name: str) -> Callable[[Node], str]:
             return value
         close = difflib.get_close_matches(value.lower().replace(" ", "-"), allowed, n=1, cutoff=0.5)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise Bad(f"unknown {list_name} {value!r}", f"{hint}allowed: {', '.join(allowed)}")
+        raise Bad(f"unknown {list_name} {_shorten(value)!r}", f"{hint}allowed: {', '.join(allowed)}")
 
+    CHOICES[parse_choice] = allowed
     return parse_choice
 
 
 def canonical_duration(value: str) -> str:
     """The canonical form of a checked ISO 8601 duration: months carried into years,
-    seconds into minutes, hours into days, zero parts left out (``P18M`` -> ``P1Y6M``)."""
+    seconds into minutes, hours into days, zero parts left out (``P18M`` -> ``P1Y6M``).
+    Each number has at most :data:`MAX_DURATION_DIGITS` digits, so the sums are exact."""
+    with decimal.localcontext() as context:
+        context.prec = 4 * MAX_DURATION_DIGITS + 20
+        return _canonical_duration(value)
+
+
+def _canonical_duration(value: str) -> str:
     parts = dict.fromkeys("YMDHmS", Decimal(0))
     date_part, _, time_part = value[1:].partition("T")
     for part, units in ((date_part, "YMD"), (time_part, "HmS")):
@@ -266,8 +319,14 @@ def p_duration(node: Node) -> str:
     value = p_text(node).strip()
     if not _DURATION.fullmatch(value):
         raise Bad(
-            f"{value!r} is not an ISO 8601 duration",
+            f"{_shorten(value)!r} is not an ISO 8601 duration",
             "write e.g. P1Y (a year), P6M (six months), P30D (thirty days), PT12H (twelve hours)",
+        )
+    longest = max(len(number) for number in re.findall(r"[0-9]+", value))
+    if longest > MAX_DURATION_DIGITS:
+        raise Bad(
+            f"{_shorten(value)!r} has a number of {longest:,} digits, more than the {MAX_DURATION_DIGITS} a duration's part may have",
+            "check the period in the source: no period needs so many digits",
         )
     canonical = canonical_duration(value)
     if canonical != value:
@@ -287,7 +346,7 @@ def p_iri(node: Node) -> str:
         parts = None
     if parts is None or _IRI_FORBIDDEN.search(value) or parts.scheme not in ("http", "https") or not parts.netloc:
         raise Bad(
-            f"{value!r} is not a valid http(s) IRI",
+            f"{_shorten(value)!r} is not a valid http(s) IRI",
             "write the full address, e.g. https://example.org/page, with no spaces, quotes or angle brackets,"
             " and %-escapes of two hex digits",
         )
@@ -296,15 +355,18 @@ def p_iri(node: Node) -> str:
 
 def p_base(node: Node) -> str:
     value = p_iri(node)
-    if not valid_base(value):
-        raise Bad(f"{value!r} cannot prefix ids", "end the namespace with '/' or '#', e.g. https://example.org/id/")
+    wrong = base_problem(value)
+    if wrong == NOT_A_NAMESPACE:
+        raise Bad(f"{_shorten(value)!r} cannot prefix ids", "end the namespace with '/' or '#', e.g. https://example.org/id/")
+    if wrong:
+        raise Bad(f"{_shorten(value)!r} {wrong}", "choose a namespace of your own, e.g. https://example.org/id/")
     return value
 
 
 def p_sha256(node: Node) -> str:
     value = p_text(node).strip()
     if not _SHA256.fullmatch(value):
-        raise Bad(f"{value!r} is not a SHA-256 hash", "write the 64 lowercase hex digits that `sha256sum FILE` prints")
+        raise Bad(f"{_shorten(value)!r} is not a SHA-256 hash", "write the 64 lowercase hex digits that `sha256sum FILE` prints")
     return value
 
 
@@ -357,8 +419,16 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
         if name not in spec:
             close = difflib.get_close_matches(name, list(spec), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(spec)}"
-            problems.append(Problem(key_pos, field_name, f"unknown field {name!r}", hint))
+            problems.append(Problem(key_pos, field_name, f"unknown field {_shorten(name)!r}", hint))
             ok = False
+            continue
+        if isinstance(value_node, Scalar) and value_node.value.startswith(TODO):
+            problems.append(Problem(value_node.pos, field_name, f"still to fill in ({value_node.value})", _TODO_HINT))
+            if spec is SPECS["sources"] and name != "id":  # a new source's skeleton still names its text (for kg coverage)
+                values[name] = None
+                values["_where"][TODO_MARK + name] = value_node.pos
+            else:
+                ok = False
             continue
         try:
             values[name] = spec[name][1](value_node)
@@ -397,6 +467,8 @@ def _citations(default_status: str) -> Callable[[Node], tuple[Citation, ...]]:
         "evidence": (default_status != "quoted", p_text),
         "status": (False, p_choice("status")),
         "attributed_to": (False, p_id),
+        "when": (False, p_text),
+        "date": (False, p_date),
     }
 
     def parse_citations(node: Node) -> tuple[Citation, ...]:
@@ -419,26 +491,30 @@ def _citations(default_status: str) -> Callable[[Node], tuple[Citation, ...]]:
                     attributed_to=values.get("attributed_to"),
                     pos=values["_pos"],
                     where=_where(values),
+                    when=values.get("when"),
+                    date=values.get("date"),
                 )
             )
         if problems:
             raise Bad(problems=problems)
         return tuple(citations)
 
+    LIST_SPECS[parse_citations] = spec
     return parse_citations
 
 
+PERIOD_SPEC: Spec = {
+    "label": (True, p_text),
+    "duration": (False, p_duration),
+    "anchor": (False, p_choice("anchor")),
+    "start": (False, p_date),
+    "end": (False, p_date),
+}
+TEXT_REF_SPEC: Spec = {"file": (True, p_text), "sha256": (True, p_sha256)}
+
+
 def p_period(node: Node) -> Period:
-    values = _nested(
-        node,
-        {
-            "label": (True, p_text),
-            "duration": (False, p_duration),
-            "anchor": (False, p_choice("anchor")),
-            "start": (False, p_date),
-            "end": (False, p_date),
-        },
-    )
+    values = _nested(node, PERIOD_SPEC)
     return Period(
         label=values["label"],
         duration=values.get("duration"),
@@ -448,16 +524,67 @@ def p_period(node: Node) -> Period:
     )
 
 
+#: Repairs mend damaged characters: a few short rules per source.
+MAX_REPAIRS = 64
+MAX_REPAIR_CHARS = 16
+
+
+def p_repair_text(node: Node) -> str:
+    value = p_text(node)
+    if len(value) > MAX_REPAIR_CHARS:
+        raise Bad(
+            f"is {len(value)} characters long; a repair replaces at most {MAX_REPAIR_CHARS}",
+            "a repair mends damaged characters: name the damaged characters and what they stand for",
+        )
+    return value
+
+
+def p_context(side: str) -> Callable[[Node], tuple[str, ...]]:
+    """``preceded_by``/``followed_by``: one context or a list of them."""
+    allowed = [c for c in vocab.CONTROLLED_LISTS["repair-context"][1] if c != ("line-end" if side == "before" else "line-start")]
+
+    def parse_one(node: Node) -> str:
+        value = p_text(node)
+        if value in allowed:
+            return value
+        close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise Bad(f"unknown context {_shorten(value)!r}", f"{hint}allowed: {', '.join(allowed)}")
+
+    def parse_context(node: Node) -> tuple[str, ...]:
+        return (parse_one(node),) if isinstance(node, Scalar) else tuple(_each(node, parse_one))
+
+    CHOICE_LISTS[parse_context] = tuple(allowed)
+    return parse_context
+
+
+REPAIR_SPEC: Spec = {
+    "replace": (True, p_repair_text),
+    "with": (True, p_repair_text),
+    "preceded_by": (False, p_context("before")),
+    "followed_by": (False, p_context("after")),
+    "reason": (True, p_text),
+}
+
+
 def p_repairs(node: Node) -> tuple[Repair, ...]:
     def one(item: Node) -> Repair:
-        values = _nested(item, {"replace": (True, p_text), "with": (True, p_text), "reason": (True, p_text)})
-        return Repair(values["replace"], values["with"], values["reason"])
+        values = _nested(item, REPAIR_SPEC)
+        return Repair(values["replace"], values["with"], values["reason"], values.get("preceded_by", ()), values.get("followed_by", ()))
 
+    if isinstance(node, Sequence) and len(node.items) > MAX_REPAIRS:
+        raise Bad(
+            f"has {len(node.items)} repairs; a source may have at most {MAX_REPAIRS}", "a repair mends damaged characters: keep a few rules"
+        )
     return tuple(_each(node, one))
 
 
+MAPPING_SPECS[p_period] = PERIOD_SPEC
+LIST_SPECS[p_repairs] = REPAIR_SPEC
+
+
 def p_text_ref(node: Node) -> tuple[str, str]:
-    values = _nested(node, {"file": (True, p_text), "sha256": (True, p_sha256)})
+    values = _nested(node, TEXT_REF_SPEC)
     name = values["file"]
     if Path(name).is_absolute() or ".." in Path(name).parts:
         raise Bad(
@@ -468,6 +595,8 @@ def p_text_ref(node: Node) -> tuple[str, str]:
         )
     return name, values["sha256"]
 
+
+MAPPING_SPECS[p_text_ref] = TEXT_REF_SPEC
 
 _ENTITY: Spec = {
     "id": (True, p_id),
@@ -533,11 +662,17 @@ SPECS: dict[str, Spec] = {
         "sources": (True, _citations("stated")),
     },
 }
+
+
+def p_text_or_texts(node: Node) -> tuple[str, ...]:
+    return p_texts(node) if isinstance(node, Sequence) else (p_text(node),)
+
+
 DATASET_SPEC: Spec = {
     "title": (False, p_text),
     "description": (False, p_text),
     "base": (False, p_base),
-    "texts": (False, lambda node: p_texts(node) if isinstance(node, Sequence) else (p_text(node),)),
+    "texts": (False, p_text_or_texts),
 }
 SECTION_KIND = {
     "organisations": "organisation",
@@ -561,6 +696,8 @@ RECORD_KIND = {
 def _remember(unreadable: dict[str, str], raw: str, kind: str) -> None:
     """Note the id of a record that could not be read (and the id it was likely meant to be)."""
     raw = raw.strip()
+    if raw in unreadable:
+        return  # already noted (a file may hold millions of the same mistake)
     for candidate in (raw, id_suggestion(raw)):
         if candidate:
             unreadable.setdefault(candidate, kind)
@@ -669,11 +806,176 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def data_files(root: Path) -> list[Path]:
-    """The curated files of a dataset folder, in a stable order."""
+#: The most curated files one dataset may hold, and the most folder entries looked at to
+#: find them: a folder of a million files is refused at once, not read for minutes.
+MAX_DATA_FILES = 10_000
+MAX_FOLDER_ENTRIES = 200_000
+CURATED_SUFFIXES = (".yaml", ".yml")
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def _inside(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _not_regular(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _path_problem(path: Path, message: str, hint: str) -> Problem:
+    return Problem(Pos(display_path(path), 1, 1), "path", message, hint)
+
+
+def _link_problem(path: Path, real_root: str, curated: bool) -> tuple[Path | None, Problem | None]:
+    """A link met in the dataset folder: the path to read (a curated file inside the
+    folder), or the problem with it (None for both when it is to be passed over)."""
+    written = os.readlink(path)
+    try:
+        real = os.path.realpath(path, strict=True)
+        info = os.stat(real)
+    except FileNotFoundError:
+        if not curated:
+            return None, None
+        hint = "restore the file it points to, or remove the link"
+        return None, _path_problem(path, f"is a link to {written!r}, which does not exist", hint)
+    except (OSError, RuntimeError):  # a loop of links, or one that cannot be followed
+        if not curated:
+            return None, None
+        return None, _path_problem(path, f"is a link to {written!r} that cannot be followed (a loop of links?)", "remove the link")
+    folder = stat.S_ISDIR(info.st_mode)
+    if not _inside(real, real_root):
+        if not curated and not folder:
+            return None, None
+        what, copy = ("a folder", "copy its files in") if folder else ("a file", "copy the file in")
+        return None, _path_problem(
+            path,
+            f"is a link to {what} outside the dataset folder ({written!r}); it was not read",
+            f"a dataset reads only what is inside its folder: {copy}, or give that folder as --data",
+        )
+    if curated and not folder:
+        return path, None
+    return None, None  # a folder inside the dataset is walked under its own name
+
+
+def scan_data(root: Path) -> tuple[list[Path], list[Problem]]:
+    """The curated files of a dataset folder, in a stable order, and the problems with what
+    the folder holds: links that leave it, dangling links, files that are not regular files.
+
+    Links are not followed out of the folder, and a file reached by a link and by its own
+    name is read once."""
     if not root.is_dir():
         raise KgError(f"{display_path(root)}: no such data folder; give --data a folder of curated *.yaml files")
-    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    real_root = os.path.realpath(root)
+    found: list[Path] = []
+    problems: list[Problem] = []
+    folders = [root]
+    looked = 0
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(itertools.islice(listing, MAX_FOLDER_ENTRIES - looked + 1))
+        except OSError as err:
+            raise KgError(f"{display_path(folder)}: cannot read the folder: {err.strerror or err}") from err
+        looked += len(entries)
+        if looked > MAX_FOLDER_ENTRIES:
+            message = f"the dataset folder holds more than {MAX_FOLDER_ENTRIES:,} files and folders; nothing was read"
+            return [], [Problem(None, "data", message, "give --data the folder that holds only the curated files")]
+        for entry in entries:
+            path = Path(entry.path)
+            curated = entry.name.endswith(CURATED_SUFFIXES)
+            try:
+                if entry.is_symlink():
+                    target, problem = _link_problem(path, real_root, curated)
+                    if problem:
+                        problems.append(problem)
+                    if target:
+                        found.append(target)
+                    continue
+                info = entry.stat(follow_symlinks=False)
+            except OSError as err:
+                raise KgError(f"{display_path(path)}: cannot read: {err.strerror or err}") from err
+            if stat.S_ISDIR(info.st_mode):
+                folders.append(path)
+            elif curated and stat.S_ISREG(info.st_mode):
+                found.append(path)
+            elif curated:
+                problems.append(
+                    _path_problem(
+                        path, f"is {_not_regular(info.st_mode)}, not a regular file; it was not read", "curated files must be regular files"
+                    )
+                )
+    if len(found) > MAX_DATA_FILES:
+        message = f"the dataset holds {len(found):,} curated files, more than the {MAX_DATA_FILES:,} allowed; nothing was read"
+        return [], [Problem(None, "data", message, "merge records into fewer files")]
+    chosen: dict[str, Path] = {}
+    for path in sorted(found, key=lambda p: (p.is_symlink(), p)):  # a file's own name before a link's
+        chosen.setdefault(os.path.realpath(path), path)
+    return sorted(chosen.values()), sorted(problems, key=lambda p: p.sort_key)
+
+
+def data_files(root: Path) -> list[Path]:
+    """The curated files of a dataset folder that can be read, in a stable order."""
+    return scan_data(root)[0]
+
+
+def read_curated(path: Path, shown: str, root: Path | None = None) -> tuple[bytes | None, Problem | None]:
+    """The bytes of one curated file, or the problem that kept it unread: a link out of
+    ``root``, something other than a regular file (opened without blocking, so a named
+    pipe cannot hang the reader), a file over the size limit."""
+    real = os.path.realpath(path)
+    if root is not None and not _inside(real, os.path.realpath(root)):
+        message = "is a link to a file outside the dataset folder; it was not read"
+        return None, Problem(Pos(shown, 1, 1), "path", message, "copy the file into the dataset folder")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(real, flags)
+    except OSError as err:
+        raise KgError(f"{shown}: cannot read the file: {err.strerror or err}") from err
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            message = f"is {_not_regular(info.st_mode)}, not a regular file; it was not read"
+            return None, Problem(Pos(shown, 1, 1), "path", message, "curated files must be regular files")
+        oversized = too_big(shown, info.st_size)
+        if oversized:
+            return None, oversized
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as err:
+            raise KgError(f"{shown}: cannot read the file: {err.strerror or err}") from err
+    return data, too_big(shown, len(data))
+
+
+class _FileRecords:
+    """A file's records, made one by one as the reader hands over each item of a section
+    list (the reader's :class:`~kg.yamlnodes.Sink`), so that no node tree of the whole
+    file is ever held."""
+
+    def __init__(self, problems: list[Problem], advance: Callable[[], object] = lambda: None):
+        self.problems = problems
+        self.advance = advance
+        self.records: dict[str, list[Any]] = {section: [] for section in SPECS}
+        self.unreadable: dict[str, str] = {}
+
+    def reset(self) -> None:
+        self.records = {section: [] for section in SPECS}
+        self.unreadable = {}
+
+    def item(self, section: str, item: Node) -> None:
+        self.advance()
+        spec = SPECS.get(section)
+        if spec is None:
+            return  # not a section of records: reported once, as a section
+        values = _fields(item, spec, "", self.problems)
+        if values is not None:
+            self.records[section].append(_record(section, values))
+        elif isinstance(item, Mapping) and "id" in item.items:
+            id_node = item.items["id"][1]
+            if isinstance(id_node, Scalar):
+                _remember(self.unreadable, id_node.value, RECORD_KIND[section])
+        elif isinstance(item, Scalar) and ID_PATTERN.fullmatch(item.value):
+            _remember(self.unreadable, item.value, RECORD_KIND[section])  # '- ID' written for '- id: ID'?
 
 
 def load_file(
@@ -682,18 +984,36 @@ def load_file(
     collected: dict[str, list[Any]],
     problems: list[Problem],
     unreadable: dict[str, str] | None = None,
+    root: Path | None = None,
+    advance: Callable[[], object] = lambda: None,
 ) -> DatasetInfo | None:
     """Read one curated file's records into ``collected`` (section -> records); the ids
-    of records that cannot be read go into ``unreadable`` (id -> kind)."""
-    unreadable = {} if unreadable is None else unreadable
+    of records that cannot be read go into ``unreadable`` (id -> kind). With ``root``, a
+    file whose real place is outside that folder is not read. ``advance`` is called once
+    per record read (a progress count). At most
+    :data:`~kg.yamlnodes.MAX_PROBLEMS_PER_FILE` problems are reported per file, then one
+    line that counts the rest."""
+    file_problems = ProblemList(shown)
     try:
-        oversized = too_big(shown, path.stat().st_size)
-        if oversized:
-            problems.append(oversized)  # not read at all
-            return None
-        data = path.read_bytes()
-    except OSError as err:
-        raise KgError(f"{shown}: cannot read the file: {err.strerror}") from err
+        return _load_file(path, shown, collected, file_problems, {} if unreadable is None else unreadable, root, advance)
+    finally:
+        problems.extend(file_problems.shown())
+
+
+def _load_file(
+    path: Path,
+    shown: str,
+    collected: dict[str, list[Any]],
+    problems: ProblemList,
+    unreadable: dict[str, str],
+    root: Path | None,
+    advance: Callable[[], object],
+) -> DatasetInfo | None:
+    data, unread = read_curated(path, shown, root)
+    if unread:
+        problems.append(unread)
+        return None
+    assert data is not None
     text, problem = decode(shown, data)
     if problem:
         problems.append(problem)
@@ -701,19 +1021,24 @@ def load_file(
             unreadable.setdefault(record_id, kind)
         return None
     assert text is not None
-    root, found = parse(shown, text)
-    problems.extend(found)
-    if root is None:
+    del data  # the text is all that is needed now
+    records = _FileRecords(problems, advance)
+    tree, _ = parse(shown, text, records, problems)
+    if tree is None:
         for record_id, kind in salvage_ids(text).items():
             unreadable.setdefault(record_id, kind)
         return None
-    if not isinstance(root, Mapping):
+    for section, found in records.records.items():
+        collected[section] += found
+    for record_id, kind in records.unreadable.items():
+        unreadable.setdefault(record_id, kind)
+    if not isinstance(tree, Mapping):
         problems.append(
-            Problem(root.pos, "file", f"must be a mapping of sections, not {describe(root)}", "start with e.g. 'organisations:'")
+            Problem(tree.pos, "file", f"must be a mapping of sections, not {describe(tree)}", "start with e.g. 'organisations:'")
         )
         return None
     info = None
-    for section, (key_pos, node) in root.items.items():
+    for section, (key_pos, node) in tree.items.items():
         if section == "dataset":
             values = _fields(node, DATASET_SPEC, "dataset.", problems)
             if values is not None:
@@ -733,16 +1058,8 @@ def load_file(
                 Problem(node.pos, section, f"must be a list of records, not {describe(node)}", "start each record with '- id:'")
             )
             continue
-        for item in node.items:
-            values = _fields(item, spec, "", problems)
-            if values is not None:
-                collected[section].append(_record(section, values))
-            elif isinstance(item, Mapping) and "id" in item.items:
-                id_node = item.items["id"][1]
-                if isinstance(id_node, Scalar):
-                    _remember(unreadable, id_node.value, RECORD_KIND[section])
-            elif isinstance(item, Scalar) and ID_PATTERN.fullmatch(item.value):
-                _remember(unreadable, item.value, RECORD_KIND[section])  # '- ID' written for '- id: ID'?
+        for item in node.items:  # none when read through the sink; kept for a tree read whole
+            records.item(section, item)
     return info
 
 
@@ -754,18 +1071,20 @@ def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
     info = DatasetInfo()
     info_seen: Pos | None = None
     unreadable: dict[str, str] = {}
-    files = data_files(root)
-    if not files:
+    files, found_problems = scan_data(root)
+    problems += found_problems
+    if not files and not found_problems:
         problems.append(
             Problem(None, "data", f"{display_path(root)} holds no curated *.yaml files", "give --data the folder that holds them")
         )
-    for path in files:
-        found = load_file(path, display_path(path), collected, problems, unreadable)
-        if found is not None:
-            if info_seen is not None and found.pos is not None:
-                problems.append(Problem(found.pos, "dataset", f"a second 'dataset' section (the first is at {info_seen})", "keep one"))
-            else:
-                info, info_seen = found, found.pos
+    with progress.counter("kg: reading", unit=" records") as advance:
+        for path in files:
+            found = load_file(path, display_path(path), collected, problems, unreadable, root, advance)
+            if found is not None:
+                if info_seen is not None and found.pos is not None:
+                    problems.append(Problem(found.pos, "dataset", f"a second 'dataset' section (the first is at {info_seen})", "keep one"))
+                else:
+                    info, info_seen = found, found.pos
     entities = [record for section in SECTION_KIND for record in collected[section]]
     dataset = Dataset(
         root=str(root),

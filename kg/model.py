@@ -50,15 +50,25 @@ class Citation:
     attributed_to: str | None
     pos: Pos
     where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    #: When the fact held or happened, in this source's words, and as a date where the source fixes one.
+    when: str | None = None
+    date: TypedValue | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Repair:
-    """A text repair for a damaged source: every ``replace`` becomes ``with_``."""
+    """A text repair for a damaged source: ``replace`` becomes ``with_`` where it stands
+    between the contexts named (none named: everywhere). A source's repairs are rules
+    tried in order at each place of its text, in one pass: the first that fits wins."""
 
     replace: str
     with_: str
     reason: str
+    #: What may stand right before the damaged text (any of them; the list ``repair-context``
+    #: in :mod:`kg.vocab`); empty: anything.
+    preceded_by: tuple[str, ...] = ()
+    #: What may stand right after it.
+    followed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

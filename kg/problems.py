@@ -21,6 +21,8 @@ class Problem:
     message: str
     hint: str = ""
     severity: str = ERROR
+    #: Which check found it, for notes that can be picked out (``figure-conflict``, ``merge``, ...).
+    rule: str = ""
 
     def __str__(self) -> str:
         where = str(self.pos) if self.pos else "(dataset)"

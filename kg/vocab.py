@@ -113,6 +113,7 @@ class K:
     purpose = KG + "purpose"
     description = KG + "description"
     staffedBy = KG + "staffedBy"
+    worksThrough = KG + "worksThrough"
     when = KG + "when"
     kind = KG + "kind"
 
@@ -142,6 +143,16 @@ class K:
     evidence = KG + "evidence"
     source = KG + "source"
     asserted = KG + "asserted"
+    citedWhen = KG + "citedWhen"
+    citedDate = KG + "citedDate"
+    partial = KG + "partial"
+
+    # comparing what sources say
+    FigureComparison = KG + "FigureComparison"
+    comparedFigure = KG + "comparedFigure"
+    verdict = KG + "verdict"
+    comparisonRule = KG + "comparisonRule"
+    differingAccount = KG + "differingAccount"
 
     # sources
     title = KG + "title"
@@ -160,6 +171,11 @@ class K:
     textRepair = KG + "textRepair"
     replace = KG + "replace"
     replacement = KG + "replacement"
+    precededBy = KG + "precededBy"
+    followedBy = KG + "followedBy"
+    ruleOrder = KG + "ruleOrder"
+    positionBasis = KG + "positionBasis"
+    quoteBasis = KG + "quoteBasis"
 
     # concept schemes and their concepts
     ClaimStatuses = KG + "ClaimStatuses"
@@ -169,8 +185,15 @@ class K:
     Units = KG + "Units"
     SourceKinds = KG + "SourceKinds"
     MetadataStatuses = KG + "MetadataStatuses"
+    RepairContexts = KG + "RepairContexts"
+    TextBases = KG + "TextBases"
+    rawCodePoints = KG + "rawCodePoints"
+    repairedNfcSpaced = KG + "repairedNfcSpaced"
     notStated = KG + "notStated"
     undated = KG + "undated"
+    Verdicts = KG + "Verdicts"
+    agree = KG + "agree"
+    conflict = KG + "conflict"
 
 
 def concept(key: str) -> str:
@@ -205,6 +228,7 @@ CONTROLLED_LISTS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "anchor": (K.PeriodAnchors, ("from-establishment", "to-publication")),
     "unit": (K.Units, ("count", "percent")),
     "source-kind": (K.SourceKinds, ("news-article", "government-statement", "report")),
+    "repair-context": (K.RepairContexts, ("letter", "digit", "space", "punctuation", "line-start", "line-end")),
 }
 
 
@@ -218,6 +242,10 @@ CONCEPTS: Final[dict[str, tuple[str, str]]] = {
     **{concept(key): (scheme, concept_label(key)) for scheme, keys in CONTROLLED_LISTS.values() for key in keys},
     K.notStated: (K.MetadataStatuses, "not stated"),
     K.undated: (K.MetadataStatuses, "undated"),
+    K.agree: (K.Verdicts, "agree"),
+    K.conflict: (K.Verdicts, "conflict"),
+    K.rawCodePoints: (K.TextBases, "code points of the raw text file"),
+    K.repairedNfcSpaced: (K.TextBases, "repaired, NFC, white space collapsed"),
 }
 
 
@@ -239,6 +267,7 @@ STATEMENT_PREDICATES: Final[dict[str, tuple[str, tuple[str, ...], tuple[str, ...
     "purpose": (K.purpose, ("initiative",), ("text",)),
     "description": (K.description, ("initiative", "organisation"), ("text",)),
     "staffed-by": (K.staffedBy, ("initiative",), ("text",)),
+    "works-through": (K.worksThrough, ("initiative", "organisation"), ("initiative",)),
 }
 
 

@@ -13,8 +13,9 @@ by name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -25,6 +26,11 @@ from kg.problems import Problem
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: The deepest nesting of lists and mappings accepted (curated records need about six).
 MAX_DEPTH = 32
+#: The most values (texts, lists and mappings, keys included) one record may hold, and
+#: the most a file may hold outside its records: a bound on the memory one record takes.
+MAX_RECORD_VALUES = 10_000
+#: The most problems reported for one file; the rest are counted in one line.
+MAX_PROBLEMS_PER_FILE = 100
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -46,9 +52,67 @@ class Mapping:
 class Sequence:
     pos: Pos
     items: list[Node] = field(default_factory=list)
+    #: How many items went to a reader's sink instead of ``items``.
+    streamed: int = 0
 
 
 Node = Scalar | Mapping | Sequence
+
+
+class ProblemList(list[Problem]):
+    """The problems of one file: the first :data:`MAX_PROBLEMS_PER_FILE` kept, the rest
+    only counted, so that a file of millions of mistakes takes no more memory than a few."""
+
+    def __init__(self, path: str, limit: int | None = None):
+        super().__init__()
+        self.path = path
+        self.limit = MAX_PROBLEMS_PER_FILE if limit is None else limit
+        self.more = 0
+        self.first_unshown: Pos | None = None
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < self.limit:
+            super().append(problem)
+            return
+        self.more += 1
+        if self.first_unshown is None:
+            self.first_unshown = problem.pos
+
+    def keep(self, problem: Problem) -> None:
+        """Add a problem that is shown whatever the count (the one that stopped reading)."""
+        super().append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems: Iterable[Problem]) -> ProblemList:  # type: ignore[override,misc]
+        self.extend(problems)
+        return self
+
+    def clear(self) -> None:
+        super().clear()
+        self.more = 0
+        self.first_unshown = None
+
+    def shown(self) -> list[Problem]:
+        """The problems kept, and a last one that counts those left out."""
+        if not self.more:
+            return list(self)
+        pos = self.first_unshown or Pos(self.path, 1, 1)
+        more = f"... and {self.more:,} more problem{'s' if self.more != 1 else ''} in this file, from here on"
+        return [*self, Problem(pos, "file", more, "fix the ones shown and check again")]
+
+
+class Sink(Protocol):
+    """Where the records of a file's section lists go as soon as each is read, so that
+    the nodes of only one record are held at a time."""
+
+    def item(self, section: str, node: Node) -> None:
+        """One item of the top-level list ``section``, complete."""
+
+    def reset(self) -> None:
+        """Forget every item: reading starts again from the top."""
 
 
 def describe(node: Node) -> str:
@@ -141,7 +205,8 @@ def _protect_escape(text: str, index: int, table: dict[int, int]) -> str | None:
             surrogate = int(match.group(1), 16)
             placeholder = _SURROGATE_BASE + surrogate - 0xD800
             lowered = text.lower()
-            if chr(placeholder) in text or f"\\u{placeholder:04x}" in lowered or f"\\u0000{placeholder:04x}" in lowered:
+            taken = chr(placeholder) in text or f"\\u{placeholder:04x}" in lowered or f"\\u0000{placeholder:04x}" in lowered
+            if taken and table.get(placeholder) != surrogate:  # the file's own, not one put in for an earlier escape
                 return None
             table[placeholder] = surrogate
             escape = match.group().replace(match.group(1), f"{placeholder:04X}")
@@ -193,19 +258,25 @@ def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError, table: dict
     return Problem(pos, "yaml", f"the file is not valid YAML: {' '.join(what.split())}", hint)
 
 
-def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
+def parse(path: str, text: str, sink: Sink | None = None, problems: ProblemList | None = None) -> tuple[Node | None, list[Problem]]:
     """Parse one curated file into nodes; problems that stop reading end the list.
 
+    With a ``sink``, each item of a top-level section list goes to the sink as soon as it
+    is read and is not kept in the tree (its list stays, empty): memory then holds one
+    record's nodes at a time. Should reading start again, the sink is reset first.
+    Problems go to ``problems`` when given (the sink's may go there too: both are
+    forgotten if reading starts again).
     Control characters (raw, or a lone surrogate written as an escape) do not stop
     reading: they stay in the text of the field that holds them, for the field to refuse.
     """
+    problems = ProblemList(path) if problems is None else problems
     separator = _RAW_SEPARATOR.search(text)
     if separator:
         line = text.count("\n", 0, separator.start()) + 1
         column = separator.start() - (text.rfind("\n", 0, separator.start()) + 1) + 1
         name = "LINE" if separator.group() == "\u2028" else "PARAGRAPH"
         escape = f"\\u{ord(separator.group()):04x}"
-        return None, [
+        problems.keep(
             Problem(
                 Pos(path, line, column),
                 "text",
@@ -213,15 +284,22 @@ def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
                 " (some read a line break and drop the spaces beside it)",
                 f"write it as {escape} inside double quotes, or remove it",
             )
-        ]
+        )
+        return None, problems.shown()
     original = text
     text, table = _protect(text)
-    for _ in range(MAX_SURROGATE_ESCAPES + 1):
-        problems: list[Problem] = []
+    # Each escape found means reading again from the top: a budget of characters read
+    # keeps a large file with many escapes from being read for hours.
+    attempts = min(MAX_SURROGATE_ESCAPES, MAX_FILE_BYTES // max(len(text), 1)) + 1
+    for attempt in range(attempts):
+        if attempt:
+            problems.clear()
+            if sink is not None:
+                sink.reset()
         try:
-            return _build(path, text, problems, table), problems
+            return _build(path, text, problems, table, sink), problems.shown()
         except _Refused as refused:
-            problems.append(refused.problem)
+            problems.keep(refused.problem)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark
             if mark is not None and "invalid Unicode character escape" in str(err.problem):
@@ -229,12 +307,12 @@ def parse(path: str, text: str) -> tuple[Node | None, list[Problem]]:
                 if protected is not None:
                     text = protected
                     continue
-            problems.append(_syntax_problem(path, text, err, table))
+            problems.keep(_syntax_problem(path, text, err, table))
         except yaml.YAMLError as err:  # errors without a mark, e.g. from the reader
-            problems.append(_reader_problem(path, original, err))
-        return None, problems
-    problems.append(Problem(Pos(path, 1, 1), "yaml", "the file holds too many escapes of lone surrogates", "remove them"))
-    return None, problems
+            problems.keep(_reader_problem(path, original, err))
+        return None, problems.shown()
+    problems.keep(Problem(Pos(path, 1, 1), "yaml", "the file holds too many escapes of lone surrogates", "remove them"))
+    return None, problems.shown()
 
 
 def _reader_problem(path: str, text: str, err: yaml.YAMLError) -> Problem:
@@ -262,19 +340,30 @@ def _refuse(pos: Pos, message: str, hint: str) -> _Refused:
     return _Refused(Problem(pos, "yaml", message, hint))
 
 
-def _build(path: str, text: str, problems: list[Problem], table: dict[int, int]) -> Node | None:
+def _build(path: str, text: str, problems: list[Problem], table: dict[int, int], sink: Sink | None = None) -> Node | None:
     stack: list[Mapping | Sequence] = []
     pending_key: list[tuple[Pos, str] | None] = []
     root: Node | None = None
     documents = 0
+    # The top-level section list being read (its items are records), and its name.
+    records: Sequence | None = None
+    section = ""
+    # Values counted against MAX_RECORD_VALUES: in the record being read, and outside records.
+    in_record = outside = 0
+    record_pos = Pos(path, 1, 1)
 
     def attach(node: Node) -> None:
-        nonlocal root
+        nonlocal root, records, section
         if not stack:
             root = node
             return
         parent = stack[-1]
         if isinstance(parent, Sequence):
+            if parent is records and sink is not None:
+                if isinstance(node, Scalar):
+                    parent.streamed += 1
+                    sink.item(section, node)
+                return  # a list or mapping goes to the sink once it is complete
             parent.items.append(node)
             return
         key = pending_key[-1]
@@ -297,53 +386,89 @@ def _build(path: str, text: str, problems: list[Problem], table: dict[int, int])
             )
             return
         parent.items[name] = (key_pos, node)
+        if len(stack) == 1 and isinstance(node, Sequence):
+            records, section = node, name
 
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
+    def open_container(kind: type, pos: Pos) -> None:
+        if len(stack) >= MAX_DEPTH:
+            raise _refuse(
+                pos,
+                f"the file nests lists and mappings more than {MAX_DEPTH} deep",
+                "curated records need only a few levels: flatten the structure",
+            )
+        container: Mapping | Sequence = Mapping(pos) if kind is yaml.MappingStartEvent else Sequence(pos)
+        attach(container)
+        stack.append(container)
+        pending_key.append(None)
+
+    loader = _Loader(text)
+    try:
+        event = loader.get_event()
+        while event is not None:
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.anchor is not None or (event.tag is not None and event.tag != "!"):
+                    _refuse_event(path, event)
+                mark = event.start_mark
+                pos = Pos(path, mark.line + 1, mark.column + 1)
+                # Count the value against the limit of its record (or of the file outside records).
+                if records is not None and len(stack) >= 2 and stack[1] is records:
+                    if len(stack) == 2:
+                        in_record, record_pos = 0, pos
+                    in_record += 1
+                    if in_record > MAX_RECORD_VALUES:
+                        raise _too_many(record_pos, "the record holds", "a record needs far fewer: split long lists into several records")
+                else:
+                    outside += 1
+                    if outside > MAX_RECORD_VALUES:
+                        raise _too_many(pos, "the file holds", "put records in section lists ('organisations:' then '- id: ...' items)")
+                if kind is yaml.ScalarEvent:
+                    value = event.value.translate(table) if table else event.value
+                    attach(Scalar(value, event.style in (None, ""), pos))
+                else:
+                    open_container(kind, pos)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                done = stack.pop()
+                pending_key.pop()
+                if done is records:
+                    records = None
+                elif records is not None and sink is not None and len(stack) == 2 and stack[1] is records:
+                    records.streamed += 1
+                    sink.item(section, done)
+            elif kind is yaml.AliasEvent:
                 raise _refuse(
                     _pos(path, event.start_mark),
-                    "the file holds more than one YAML document",
-                    "remove the '---' line, or split the file",
+                    "YAML aliases (*name) are not allowed in curated files",
+                    "write the value out in full",
                 )
-            continue
-        if isinstance(event, yaml.AliasEvent):
-            raise _refuse(
-                _pos(path, event.start_mark),
-                "YAML aliases (*name) are not allowed in curated files",
-                "write the value out in full",
-            )
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise _refuse(
-                _pos(path, event.start_mark),
-                f"YAML anchors (&{anchor}) are not allowed in curated files",
-                "remove the anchor and write values out in full",
-            )
-        tag = getattr(event, "tag", None)
-        if tag is not None and tag != "!" and isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
-            raise _refuse(
-                _pos(path, event.start_mark),
-                f"YAML tags ({_written(tag)}) are not allowed in curated files",
-                "remove the tag and write the plain value",
-            )
-        if isinstance(event, yaml.ScalarEvent):
-            value = event.value.translate(table) if table else event.value
-            attach(Scalar(value, event.style in (None, ""), _pos(path, event.start_mark)))
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if len(stack) >= MAX_DEPTH:
-                raise _refuse(
-                    _pos(path, event.start_mark),
-                    f"the file nests lists and mappings more than {MAX_DEPTH} deep",
-                    "curated records need only a few levels: flatten the structure",
-                )
-            pos = _pos(path, event.start_mark)
-            container: Mapping | Sequence = Mapping(pos) if isinstance(event, yaml.MappingStartEvent) else Sequence(pos)
-            attach(container)
-            stack.append(container)
-            pending_key.append(None)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            stack.pop()
-            pending_key.pop()
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _refuse(
+                        _pos(path, event.start_mark),
+                        "the file holds more than one YAML document",
+                        "remove the '---' line, or split the file",
+                    )
+            event = loader.get_event()
+    finally:
+        loader.dispose()
     return root
+
+
+def _too_many(pos: Pos, holder: str, hint: str) -> _Refused:
+    return _refuse(pos, f"{holder} more than {MAX_RECORD_VALUES:,} values (texts, lists and mappings)", hint)
+
+
+def _refuse_event(path: str, event: Any) -> None:
+    """Refuse an anchor or a tag on a value."""
+    if event.anchor is not None:
+        raise _refuse(
+            _pos(path, event.start_mark),
+            f"YAML anchors (&{event.anchor}) are not allowed in curated files",
+            "remove the anchor and write values out in full",
+        )
+    raise _refuse(
+        _pos(path, event.start_mark),
+        f"YAML tags ({_written(event.tag)}) are not allowed in curated files",
+        "remove the tag and write the plain value",
+    )

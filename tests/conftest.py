@@ -17,9 +17,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def source_texts_dir() -> Path | None:
-    """The folder of the bundled dataset's source texts: $KG_TEXTS, else ../shared/sources
-    beside the repository (where the project's checkouts and CI have it)."""
-    for candidate in [*os.environ.get("KG_TEXTS", "").split(os.pathsep), REPO.parent / "shared" / "sources"]:
+    """The folder of the bundled dataset's source texts: the copy that ships with it, else
+    $KG_TEXTS."""
+    for candidate in [bundled_data() / "texts", *os.environ.get("KG_TEXTS", "").split(os.pathsep)]:
         if candidate and (Path(candidate) / "000_5629415f7da9fc23.txt").is_file():
             return Path(candidate)
     return None

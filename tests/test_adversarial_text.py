@@ -37,6 +37,7 @@ import kg.api
 import kg.build
 import kg.export
 from kg import vocab
+from kg.iri import citation_iri
 from kg.load import FORBIDDEN_TEXT
 from kg.problems import DataProblems, KgError
 from kg.terms import Lit
@@ -368,14 +369,14 @@ def assert_texts_intact(graph: set[ox.Triple], r: Records) -> None:
         node = iri(org_id(n))
         assert literals(graph, node, vocab.LABEL) == [org.name]
         assert literals(graph, node, vocab.ALT_LABEL) == sorted(set(org.alt_names))
-        citation = node + "." + SOURCE_ID
+        citation = citation_iri(node, SOURCE_ID)
         assert objects(graph, node, vocab.K.citation) == [citation]
         assert literals(graph, citation, vocab.K.evidence) == [nfc(org.evidence)]
         assert literals(graph, citation + ".quote", vocab.OA_EXACT) == [nfc(org.evidence)]
     for n, q in enumerate(r.quotes):
         node = iri(quote_id(n))
         assert literals(graph, node, vocab.K.text) == [nfc(q.text)]
-        citation = node + "." + SOURCE_ID
+        citation = citation_iri(node, SOURCE_ID)
         evidence = q.text if q.evidence is None else q.evidence
         assert literals(graph, citation, vocab.K.evidence) == [nfc(evidence)]
         (label,) = literals(graph, node, vocab.LABEL)
@@ -384,7 +385,7 @@ def assert_texts_intact(graph: set[ox.Triple], r: Records) -> None:
         node = iri(statement_id(n))
         assert literals(graph, node, vocab.RDF_OBJECT) == [nfc(s.value)]
         assert literals(graph, node, vocab.K.when) == ([] if s.when is None else [nfc(s.when)])
-        assert literals(graph, node + "." + SOURCE_ID, vocab.K.evidence) == [nfc(s.evidence)]
+        assert literals(graph, citation_iri(node, SOURCE_ID), vocab.K.evidence) == [nfc(s.evidence)]
         prop = vocab.STATEMENT_PREDICATES[s.predicate][0]
         assert nfc(s.value) in literals(graph, iri(INITIATIVE_ID), prop)
 

@@ -202,6 +202,8 @@ def test_sigkill_part_way_leaves_old_bytes_then_a_full_run_completes(tmp_path: P
     stale = parts(tmp_path)
     # SIGKILL cannot be caught: its temporary file stays (hidden, beside the target)
     assert len(stale) <= 1
+    if stale:  # named after the killed process, so that the next write knows it is stale
+        assert re.fullmatch(rf"\.out\.ttl\.[A-Za-z0-9-]+\.{proc.pid}\.[a-z0-9_]{{8}}\.part", next(iter(stale)))
 
     done = kg_export("-o", str(out), "--data", str(big), "--no-shacl")
     assert done.returncode == 0, done.stderr.decode()
@@ -209,7 +211,7 @@ def test_sigkill_part_way_leaves_old_bytes_then_a_full_run_completes(tmp_path: P
     assert len(graph) == reported_count(done.stderr)
     assert ox.NamedNode(f"https://example.org/kg/id/org-{BIG_RECORDS - 1}") in {t.subject for t in graph}
     assert out.read_bytes().endswith(b" .\n")
-    assert parts(tmp_path) == stale, "a successful run leaves no temporary file of its own"
+    assert parts(tmp_path) == set(), "the next export removes the killed one's temporary file, and leaves none of its own"
 
 
 @POSIX
@@ -219,11 +221,13 @@ def test_catchable_signal_part_way_leaves_old_bytes_and_no_temporary_file(tmp_pa
     out.write_bytes(OLD)
     proc = start_export("-o", str(out), "--data", str(big), "--no-shacl")
     killed = kill_while_writing(proc, tmp_path, signum)
-    proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
     if not killed:
         pytest.skip("the export finished before it could be interrupted; raise BIG_RECORDS")
-    assert proc.returncode != 0
-    if signum != signal.SIGINT:
+    if signum == signal.SIGINT:
+        assert proc.returncode == 130, "Ctrl-C exits 130, as shells expect"
+        assert stderr.decode().strip() == "kg: interrupted", "a short message, no traceback"
+    else:
         assert proc.returncode == -signum, "the export ends as the signal would have ended it"
     assert out.read_bytes() == OLD
     assert parts(tmp_path) == set(), "the temporary file is removed"
@@ -431,8 +435,18 @@ def test_dash_writes_the_graph_to_standard_output(tmp_path: Path, small: Path, f
     out = tmp_path / "out"
     kg_export("-f", fmt, "-o", str(out), "--data", str(small))
     assert run.stdout == out.read_bytes(), "standard output gets exactly what a file gets"
-    syntax = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.N_TRIPLES
-    assert len(graph_of(run.stdout, syntax)) == reported_count(run.stderr)
+    syntax = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "ntriples": ox.RdfFormat.N_TRIPLES,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "trig": ox.RdfFormat.TRIG,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+    }.get(fmt)
+    if syntax is None:  # GraphML and GEXF hold the entity graph, read by networkx in test_formats.py
+        assert run.stdout.startswith(b"<?xml") and re.search(rb"kg: wrote the entity graph of \d+ triples", run.stderr)
+    else:
+        assert len(graph_of(run.stdout, syntax)) == reported_count(run.stderr)
     assert b"to standard output" in run.stderr
 
 
@@ -495,3 +509,80 @@ def test_data_problems_exception_is_raised_before_any_output(broken: Path, capsy
     with pytest.raises(DataProblems):
         api.export_dataset("-", data=broken)
     assert capsysbinary.readouterr().out == b""
+
+
+# --- temporary files that killed writes left behind ------------------------------------------------
+
+
+def stale_part(folder: Path, pid: int, name: str = "out.ttl", host: str | None = None) -> Path:
+    """A temporary file as a write by process ``pid`` names it."""
+    part = folder / f".{name}.{host or kg.export._HOST}.{pid}.abcd1234.part"
+    part.write_bytes(b"half a graph")
+    return part
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+@POSIX
+def test_stale_temporary_file_of_a_killed_export_is_removed_by_the_next(tmp_path: Path, small: Path) -> None:
+    """Temporary files of killed exports were never removed, not even by the next successful export."""
+    stale = stale_part(tmp_path, dead_pid())
+    other_target = stale_part(tmp_path, dead_pid(), name="other.ttl")
+    run = kg_export("-o", str(tmp_path / "out.ttl"), "--data", str(small), "--no-shacl")
+    assert run.returncode == 0, run.stderr.decode()
+    assert not stale.exists()
+    assert other_target.exists(), "only temporary files of the target being written are looked at"
+
+
+@POSIX
+def test_live_process_temporary_file_is_kept(tmp_path: Path, small: Path) -> None:
+    """A temporary file whose process still runs (another export writing now) is never removed."""
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = stale_part(tmp_path, sleeper.pid)
+        run = kg_export("-o", str(tmp_path / "out.ttl"), "--data", str(small), "--no-shacl")
+        assert run.returncode == 0, run.stderr.decode()
+        assert live.read_bytes() == b"half a graph"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+@POSIX
+def test_files_the_tool_did_not_make_are_kept(tmp_path: Path, small: Path) -> None:
+    """Only names of the tool's own pattern, made on this machine, regular files, are removed."""
+    pid = dead_pid()
+    keep = [
+        tmp_path / ".out.ttl.backup.part",  # a name of another pattern
+        tmp_path / f".out.ttl.{pid}.abcd1234.part",  # no machine name (an older kg's, or not kg's at all)
+        stale_part(tmp_path, pid, host="another-machine"),  # a shared folder: that pid means nothing here
+    ]
+    for path in keep[:2]:
+        path.write_bytes(b"not ours")
+    link = tmp_path / f".out.ttl.{kg.export._HOST}.{pid}.zzzz9999.part"
+    link.symlink_to(tmp_path / "precious.txt")
+    (tmp_path / "precious.txt").write_bytes(b"precious")
+    run = kg_export("-o", str(tmp_path / "out.ttl"), "--data", str(small), "--no-shacl")
+    assert run.returncode == 0, run.stderr.decode()
+    assert all(path.exists() for path in keep)
+    assert link.is_symlink() and (tmp_path / "precious.txt").read_bytes() == b"precious"
+
+
+@POSIX
+def test_temporary_file_names_say_whose_they_are(tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary file holds the machine's name and the writing process's id."""
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def spy(src: str, dst: object) -> None:
+        seen.append(os.path.basename(src))
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kg.export.os, "replace", spy)
+    api.export_dataset(tmp_path / "out.ttl", data=small)
+    assert len(seen) == 1
+    assert re.fullmatch(rf"\.out\.ttl\.{re.escape(kg.export._HOST)}\.{os.getpid()}\.[a-z0-9_]{{8}}\.part", seen[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from helpers import PERSON_WITHOUT_POST
 
 from kg import __version__
 from kg.cli import cli
+from kg.resources import bundled_data
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -78,7 +80,7 @@ def test_an_unknown_format_is_a_usage_error() -> None:
 
 
 def test_a_bad_base_iri_exits_2_with_one_line() -> None:
-    result = CliRunner().invoke(cli, ["export", "--base", "not an iri"])
+    result = CliRunner().invoke(cli, ["export", "--data", str(bundled_data()), "--base", "not an iri"])
     assert result.exit_code == 2
     assert result.output == "Error: --base 'not an iri' must be an http(s) IRI ending in '/' or '#'\n"
 
@@ -87,31 +89,42 @@ def test_check_on_the_bundled_data_grounds_every_quote(texts_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--texts", str(texts_dir)])
     assert result.exit_code == 0, result.output
     last = result.stdout.splitlines()[-1]
-    assert last == "0 errors, 0 warnings; 121 records; 145 of 145 evidence quotes grounded in their sources"
+    assert last == "0 errors, 0 warnings; 126 records; 151 of 151 evidence quotes grounded in their sources"
 
 
-def test_check_without_texts_warns_and_still_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_declared_text_not_found_is_an_error_unless_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong texts path once exited 0 and quietly wrote a graph without offsets."""
+    shutil.copytree(bundled_data(), tmp_path / "data", ignore=shutil.ignore_patterns("texts"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("KG_TEXTS", raising=False)
-    import kg.check as check_module
-
-    monkeypatch.setattr(check_module, "text_dirs", lambda dataset, given=(): [tmp_path])
-    result = CliRunner().invoke(cli, ["check", "--no-shacl", "--no-notes"])
-    assert result.exit_code == 0
-    warnings = [line for line in result.stdout.splitlines() if ": warning: " in line]
-    assert len(warnings) == 2
-    assert "evidence quotes of article-550-arrests not checked: 000_5629415f7da9fc23.txt was not found" in warnings[0]
-    assert result.stdout.splitlines()[-1].startswith("0 errors, 2 warnings; 121 records; 0 of 145")
+    result = CliRunner().invoke(cli, ["check", "--no-shacl", "--notes", "none"])
+    assert result.exit_code == 1
+    assert result.stderr == "kg: dataset ./data (the working folder's dataset)\n"
+    errors = result.stdout.splitlines()[:-1]
+    assert errors == [
+        f"data/sources.yaml:{line}:13: text.file: {name} was not found;"
+        " searched data/texts (the dataset's texts setting 'texts', relative to its folder);"
+        " give --texts FOLDER (or set KG_TEXTS) where the source texts are,"
+        " or --allow-ungrounded to go on without checking this source's evidence"
+        for line, name in ((15, "000_5629415f7da9fc23.txt"), (49, "003_47ebf0990ab5a67e.txt"))
+    ]
+    exported = CliRunner().invoke(cli, ["export", "-o", "kg.ttl"])
+    assert exported.exit_code == 1 and not (tmp_path / "kg.ttl").exists()
+    allowed = CliRunner().invoke(cli, ["check", "--no-shacl", "--notes", "none", "--allow-ungrounded"])
+    assert allowed.exit_code == 0
+    warned = [line.split(": warning: ")[0] for line in allowed.stdout.splitlines()[:-1]]
+    assert warned == ["data/sources.yaml:15:13", "data/sources.yaml:49:13"]
+    assert allowed.stdout.splitlines()[-1].startswith("0 errors, 2 warnings; 126 records; 0 of 151")
 
 
 def test_check_reports_whether_differing_figures_agree(texts_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["check", "--texts", str(texts_dir), "--no-shacl"])
     notes = [line for line in result.stdout.splitlines() if ": note: " in line]
-    expected = (
-        "stat-arrests-hundreds-farris (hundreds of) and stat-arrests-more-than-550-last-year-home-office (more than 550) are compatible"
-    )
-    assert any(expected in n for n in notes), notes
-    assert any("(550) are NOT compatible" in n for n in notes)
+    assert notes == [
+        "data/statistics.yaml:53:12: note: value: arrests about grooming-gangs-taskforce, no place given, over P1Y: 1 pair conflict:"
+        " stat-arrests-550-first-year-headline (550) and stat-arrests-more-than-550-within-first-year-no-weak-links (more than 550)"
+        " conflict; both stay in the graph, each with its sources, linked as conflicting"
+    ]
 
 
 def test_export_refuses_a_person_without_a_public_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +136,7 @@ def test_export_refuses_a_person_without_a_public_post(tmp_path: Path, monkeypat
     assert not (tmp_path / "out.ttl").exists()
     assert result.stderr.splitlines()[1] == (
         "data/all.yaml:5:5: id: the person 'a-person' holds no public post that a source states;"
-        " add a holds-post statement to a post record, citing where the source names the post"
+        " add a statement 'subject: a-person, predicate: holds-post, object: POST-ID', citing where the source names the post"
     )
     assert result.stderr.splitlines()[-1] == "1 error, 1 warning: nothing was written"  # the warning: s1 names no text
 

@@ -1,7 +1,7 @@
 """Competency questions: the saved SPARQL queries answer what users ask, with the real answers.
 
-Each query runs on the bundled graph in rdflib and, from the exported Turtle, in
-pyoxigraph's SPARQL engine; both must give the same rows.
+Each query runs on the bundled graph in rdflib and, through ``kg query``'s engine, in
+pyoxigraph; both must give the same rows in the same order (the ORDER BYs are total).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from kg import api, export
-from kg.build import triples
-from kg.resources import bundled_data
+from kg import query
+from kg.check import Report
+from kg.model import Dataset
 
 QUERIES = Path(__file__).resolve().parents[1] / "kg" / "queries"
 
@@ -73,8 +73,8 @@ def test_every_statistic_keeps_its_qualifiers(graph: rdflib.Graph) -> None:
     ]
     # one figure, two sources: attributed to the Home Office by one, stated by the other
     assert [row[6:] for row in by_label["exactly 43 police forces worked with"]] == [
-        ("'There Must Be No Weak Links': James Cleverly Vows to Pursue Evil Grooming Gangs", "attributed", "Home Office"),
         ("Grooming Gangs Taskforce makes 550 arrests in its first year", "stated", ""),
+        ("There Must Be No Weak Links\u2019: James Cleverly Vows to Pursue Evil Grooming Gangs", "attributed", "Home Office"),
     ]
 
 
@@ -116,18 +116,18 @@ def test_facts_both_articles_agree_on(graph: rdflib.Graph) -> None:
 
 def test_a_fact_with_its_sources_evidence_and_offsets(graph: rdflib.Graph, texts_dir: Path) -> None:
     fact = rdflib.URIRef("https://example.org/kg/id/taskforce-led-by-npcc")
-    found = rows(graph, "fact-provenance", fact=fact)
+    found = [row[1:] for row in rows(graph, "fact-provenance", fact=fact)]
     assert [(r[0], r[1], r[3]) for r in found] == [
-        (
-            "'There Must Be No Weak Links': James Cleverly Vows to Pursue Evil Grooming Gangs",
-            "stated",
-            "spearheaded by the National Police Chiefs' Council",
-        ),
         ("Grooming Gangs Taskforce makes 550 arrests in its first year", "stated", "Led by the National Police Chiefs\u2019 Council"),
+        (
+            "There Must Be No Weak Links\u2019: James Cleverly Vows to Pursue Evil Grooming Gangs",
+            "stated",
+            "spearheaded by the National Police Chiefs\u2019 Council",
+        ),
     ]
     for row in found:
-        start, end = int(row[4]), int(row[5])
-        assert end - start == len(row[3])
+        assert 0 <= int(row[4]) < int(row[5])  # where the evidence stands in the source's text
+        assert row[6] and row[7]  # the words before and after it
 
 
 def test_people_hold_public_posts(graph: rdflib.Graph) -> None:
@@ -148,31 +148,33 @@ def test_parts_of_initiatives(graph: rdflib.Graph) -> None:
             "Criminal Justice Bill",
         ),
         ("Complex and Organised Child Abuse Database", "database", "Grooming Gangs Taskforce"),
+        ("Grooming Gangs Taskforce", "taskforce", "the Taskforce\u2019s hard work alongside local policing efforts"),
     ]
 
 
-def test_who_established_what_and_when(graph: rdflib.Graph) -> None:
+def test_who_established_what_and_when_and_how_many_sources_say_so(graph: rdflib.Graph) -> None:
     assert rows(graph, "establishment") == [
-        ("Grooming Gangs Taskforce", "Rishi Sunak", "2023-04", ""),
-        ("Measures to clamp down on crimes perpetrated by grooming gangs", "", "", "the Government"),
+        ("Grooming Gangs Taskforce", "established by", "Rishi Sunak", "2"),
+        ("Grooming Gangs Taskforce", "established in", "2023-04", "2"),
+        ("Measures to clamp down on crimes perpetrated by grooming gangs", "announced by", "the Government", "1"),
     ]
 
 
 def test_source_metadata_only_as_stated(graph: rdflib.Graph) -> None:
     assert rows(graph, "sources") == [
         (
-            "'There Must Be No Weak Links': James Cleverly Vows to Pursue Evil Grooming Gangs",
-            "not stated",
-            "not stated",
-            "undated",
-            "https://ukpostcode.org/content/there-must-be-no-weak-links-james-cleverly-vows-to-pursue-evil-grooming-gangs",
-        ),
-        (
             "Grooming Gangs Taskforce makes 550 arrests in its first year",
             "Jazz FM",
             "not stated",
             "2024-05-21 (last updated)",
             "https://hellorayo.co.uk/jazz-fm/uk/news/grooming-gangs-arrests-made",
+        ),
+        (
+            "There Must Be No Weak Links\u2019: James Cleverly Vows to Pursue Evil Grooming Gangs",
+            "not stated",
+            "not stated",
+            "undated",
+            "https://ukpostcode.org/content/there-must-be-no-weak-links-james-cleverly-vows-to-pursue-evil-grooming-gangs",
         ),
     ]
 
@@ -200,18 +202,23 @@ def test_figures_for_the_same_measure_side_by_side(graph: rdflib.Graph) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES.glob("*.rq")))
-def test_rdflib_and_oxigraph_give_the_same_rows(graph: rdflib.Graph, name: str) -> None:
-    """Saved queries are standard SPARQL: a second engine reading the exported Turtle agrees."""
-    dataset, report = api.prepare(bundled_data())
-    assert dataset is not None
+def test_rdflib_and_oxigraph_give_the_same_rows_in_the_same_order(graph: rdflib.Graph, bundled: tuple[Dataset, Report], name: str) -> None:
+    """Saved queries are standard, portable SPARQL: pyoxigraph (what kg query runs) agrees with rdflib, row for row."""
+    dataset, report = bundled
     store = ox.Store()
-    store.load(export.serialise(triples(dataset, anchors=report.anchors), "turtle"), ox.RdfFormat.TURTLE)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in graph_triples(dataset, report))
+    ask = query.Graph(store, "https://example.org/kg/id/", len(store))
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-    bindings = {}
-    if "bind ?fact" in text:
-        bindings["fact"] = "https://example.org/kg/id/taskforce-led-by-npcc"
-        text = text.replace("WHERE {", "WHERE {\n  VALUES ?fact { <https://example.org/kg/id/taskforce-led-by-npcc> }", 1)
-    ox_rows = sorted(tuple("" if v is None else v.value for v in solution) for solution in store.query(text))
-    rdflib_rows = sorted(rows(graph, name, **{k: rdflib.URIRef(v) for k, v in bindings.items()}))
-    assert ox_rows == rdflib_rows
+    fact = "https://example.org/kg/id/taskforce-led-by-npcc"
+    params = {"fact": ox.NamedNode(fact)} if "bind ?fact" in text else {}
+    answer = query.run(ask, text, params)
+    ox_rows = [tuple(query.text_of(v) for v in row) for row in answer.rows]
+    assert ox_rows == rows(graph, name, **{k: rdflib.URIRef(v.value) for k, v in params.items()})
     assert ox_rows, f"{name} answers nothing"
+
+
+def graph_triples(dataset: Dataset, report: Report) -> list[ox.Triple]:
+    from kg import export
+    from kg.build import triples
+
+    return [export.to_oxigraph(t) for t in triples(dataset, anchors=report.anchors)]

@@ -13,7 +13,7 @@ from helpers import write_files
 from kg import api
 from kg.cli import cli
 from kg.model import Repair
-from kg.text import SourceText, fold, normalise
+from kg.text import fold, normalise, source_text
 
 TEXT = "Headline here\n\nThe  Unit’s chief said: āWe act now.ā\tMore  than 10 arrests were made, the Office says.\n"
 REPAIR = Repair("ā", "\u2019", "a damaged character for quotation marks")
@@ -63,18 +63,17 @@ def test_normalise_applies_repairs_then_collapses_white_space() -> None:
     assert fold("‘a’ “b”") == "'a' \"b\""
 
 
-def test_anchor_offsets_count_code_points_of_the_normalised_text() -> None:
-    raw = TEXT
-    text = SourceText("s1", Path("s1.txt"), "", normalise(raw, [REPAIR]), fold(normalise(raw, [REPAIR])))
+def test_anchor_offsets_count_code_points_of_the_raw_text() -> None:
+    text = source_text("s1", Path("s1.txt"), "", TEXT, [REPAIR])
     anchor = text.find("the Unit's chief said: \"We act", [REPAIR])
     assert anchor is None  # "The" is capitalised in the text: matching is exact but for quotes and spaces
     anchor = text.find("Unit's chief said: ’We act now.ā", [REPAIR])
     assert anchor is not None
-    assert (anchor.start, anchor.end) == (18, 50)
+    assert (anchor.start, anchor.end) == (TEXT.index("Unit"), TEXT.index("\tMore"))
     assert anchor.exact == "Unit’s chief said: ’We act now.’"
     assert anchor.prefix == "Headline here The "
     assert anchor.suffix == " More than 10 arrests were made,"
-    assert text.normalised[anchor.start : anchor.end] == anchor.exact
+    assert normalise(TEXT[anchor.start : anchor.end], [REPAIR]) == anchor.exact
 
 
 def test_grounded_evidence_is_anchored_in_the_graph(tmp_path: Path, texts: Path) -> None:
@@ -86,7 +85,7 @@ def test_grounded_evidence_is_anchored_in_the_graph(tmp_path: Path, texts: Path)
     starts = [int(o) for o in graph.objects(None, oa.start)]
     exacts = [str(o) for o in graph.objects(None, oa.exact)]
     assert exacts == ["the Office says"]
-    assert starts == [normalise(TEXT, [REPAIR]).index("the Office says")]
+    assert starts == [TEXT.index("the Office says")]
 
 
 def test_a_misquote_names_the_closest_passage(tmp_path: Path, texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,1 @@
+"""The ``kg`` commands, one module per group; :mod:`kg.cli` adds them to the group."""

@@ -1,0 +1,156 @@
+"""What a source's text says that no citation covers yet: a curator's to-do list.
+
+For each source with a text, every figure (digits and number words such as "hundreds"), every
+direct quotation and every sentence that no evidence quote touches, at ``text-file:line:col``,
+and the share of those items that evidence covers. Coverage is measured on the evidence anchors
+that :mod:`kg.check` grounded, whose start and end count code points of the raw text file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.check import Report
+from kg.evidence import TextTooBig, find_text_file, read_text, text_folders
+from kg.load import display_path
+from kg.model import Dataset, Source
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
+    "|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|scores"
+)
+#: A figure: digits (with separators, decimals, a per cent sign) or a number word.
+FIGURE = re.compile(rf"(?<![\w.])(?:\d[\d,]*(?:\.\d+)?%?|(?i:{_NUMBER_WORDS}))(?![\w])")
+#: A direct quotation: words between typographic or straight double quotes, on one line or across.
+QUOTATION = re.compile(r"“[^”]+”|\"[^\"\n]+\"")
+#: A sentence: up to a full stop, question or exclamation mark (with closing quotes) or a line end.
+SENTENCE = re.compile(
+    r"[^\s][^\n]*?(?:(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?][\"”’')\]]*(?=\s|$)|(?=\n)|$)",
+    re.MULTILINE,
+)
+KINDS = ("figure", "quotation", "sentence")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A figure, quotation or sentence of a text, by its span and where it stands."""
+
+    kind: str
+    start: int
+    end: int
+    line: int
+    column: int
+    text: str
+
+
+@dataclass
+class SourceCoverage:
+    """One source's items, and those no evidence touches."""
+
+    source_id: str
+    text_path: Path | None
+    items: list[Item] = field(default_factory=list)
+    uncovered: list[Item] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 if not self.items else 100.0 * (len(self.items) - len(self.uncovered)) / len(self.items)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts += [i + 1 for i, char in enumerate(text) if char == "\n"]
+    return starts
+
+
+def items_of(text: str) -> list[Item]:
+    """Every figure, quotation and sentence of a text, in reading order."""
+    starts = _line_starts(text)
+
+    def at(kind: str, start: int, end: int) -> Item:
+        line = _bisect(starts, start)
+        return Item(kind, start, end, line + 1, start - starts[line] + 1, text[start:end])
+
+    found = [at("figure", m.start(), m.end()) for m in FIGURE.finditer(text)]
+    found += [at("quotation", m.start(), m.end()) for m in QUOTATION.finditer(text)]
+    found += [at("sentence", m.start(), m.end()) for m in SENTENCE.finditer(text) if m.group().strip()]
+    return sorted(found, key=lambda i: (i.start, KINDS.index(i.kind)))
+
+
+def _bisect(starts: Sequence[int], offset: int) -> int:
+    low, high = 0, len(starts) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if starts[middle] <= offset:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def covered(item: Item, spans: Sequence[tuple[int, int]]) -> bool:
+    """A sentence is covered when evidence touches it; a figure or quotation when evidence holds it whole."""
+    if item.kind == "sentence":
+        return any(start < item.end and item.start < end for start, end in spans)
+    return any(start <= item.start and item.end <= end for start, end in spans)
+
+
+def coverage(dataset: Dataset, report: Report, texts: Iterable[str | Path] = (), only: Sequence[str] = ()) -> list[SourceCoverage]:
+    """Each source's coverage (those named in ``only``, else all), in dataset order."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for record in dataset.records():
+        for index, citation in enumerate(record.citations):
+            anchor = report.anchors.get((record.id, index))
+            if anchor is not None:
+                spans[citation.source].append((anchor.start, anchor.end))
+    folders, _ = text_folders(dataset, texts)
+    chosen: list[Source] = [s for s in dataset.sources if not only or s.id in only]
+    results = []
+    for source in chosen:
+        path = find_text_file(source.text_file, folders).path if source.text_file else None
+        result = SourceCoverage(source.id, path)
+        if path is not None:
+            try:
+                text = read_text(source, path).raw  # the same limits and decoding as the check
+            except (OSError, UnicodeDecodeError, TextTooBig):
+                results.append(SourceCoverage(source.id, None))  # kg check says what is wrong with it
+                continue
+            result.items = items_of(text)
+            result.uncovered = [item for item in result.items if not covered(item, spans[source.id])]
+        results.append(result)
+    return results
+
+
+def _shown(text: str, width: int = 72) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def render(results: Sequence[SourceCoverage]) -> str:
+    """The to-do list: one ``text-file:line:col: kind: words`` line per uncovered item, then a summary per source."""
+    lines = []
+    for result in results:
+        if result.text_path is None:
+            continue
+        shown = display_path(result.text_path)
+        for item in result.uncovered:
+            lines.append(f"{shown}:{item.line}:{item.column}: {item.kind} not covered: {_shown(item.text)}")
+    for result in results:
+        if result.text_path is None:
+            lines.append(
+                f"{result.source_id}: no text to read (kg check says why: give --texts FOLDER, add 'text:' to the source, or fix the text)"
+            )
+            continue
+        left = ", ".join(
+            f"{n} {kind}{'s' if n != 1 else ''}" for kind in KINDS if (n := sum(1 for i in result.uncovered if i.kind == kind))
+        )
+        done = len(result.items) - len(result.uncovered)
+        lines.append(
+            f"{result.source_id}: {result.percent:.0f}% covered ({done} of {len(result.items)} figures, quotations and sentences)"
+            + (f"; not covered: {left}" if left else "")
+        )
+    return "\n".join(lines) + "\n"

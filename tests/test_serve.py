@@ -1,0 +1,252 @@
+"""``kg serve`` started for real on 127.0.0.1 and asked over HTTP: the SPARQL 1.1 Protocol
+(GET, POST, content negotiation, 403 for updates, 400 for bad queries) and the pages."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import pytest
+from markupsafe import escape
+
+from kg import query
+
+LED_BY = "https://example.org/kg/id/taskforce-led-by-npcc"
+PEOPLE = query.query_text("people-posts")
+
+
+@dataclass
+class Reply:
+    status: int
+    media: str
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
+    """``kg serve --port 0`` in its own process; returns it and the base URL it printed."""
+    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", "0", *args], stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    found = re.match(r"kg: serving (\d+) triples at (http://127\.0\.0\.1:\d+/) \(SPARQL endpoint \2sparql\); Ctrl-C stops$", line)
+    if not found:
+        process.kill()
+        raise AssertionError(f"kg serve printed {line!r}")
+    return process, found[2]
+
+
+@contextlib.contextmanager
+def serving(*args: str) -> Iterator[str]:
+    """A running ``kg serve`` (see :func:`start_serve`) for the block: its base URL."""
+    process, base = start_serve(*args)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with serving() as base:
+        yield base
+
+
+def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None) -> Reply:
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return Reply(response.status, response.headers.get("Content-Type", ""), response.read(), dict(response.headers))
+    except urllib.error.HTTPError as err:
+        return Reply(err.code, err.headers.get("Content-Type", ""), err.read(), dict(err.headers))
+
+
+def get_query(base: str, text: str, accept: str | None = None) -> Reply:
+    return fetch(base + "sparql?" + urllib.parse.urlencode({"query": text}), headers={"Accept": accept} if accept else {})
+
+
+def rows_of(reply: Reply, results_format: ox.QueryResultsFormat = ox.QueryResultsFormat.JSON) -> list[tuple[str, ...]]:
+    parsed = ox.parse_query_results(reply.body, results_format)
+    assert isinstance(parsed, ox.QuerySolutions)
+    names = [v.value for v in parsed.variables]
+    return [tuple(query.text_of(s[n]) for n in names) for s in parsed]
+
+
+def kg_query_rows(text: str, params: dict[str, ox.NamedNode] | None = None) -> list[tuple[str, ...]]:
+    answer = query.run(query.dataset_graph(), text, params or {})
+    return [tuple(query.text_of(v) for v in row) for row in answer.rows]
+
+
+def test_every_saved_question_gives_the_rows_kg_query_gives(server: str) -> None:
+    for saved in query.saved_queries():
+        text, params = saved.text, {}
+        if "bind ?fact" in text:  # the protocol has no parameters: the same binding as a VALUES row
+            params = {"fact": ox.NamedNode(LED_BY)}
+            text = text.replace("WHERE {", f"WHERE {{\n  VALUES ?fact {{ {params['fact']} }}", 1)
+        reply = get_query(server, text)
+        assert reply.status == 200, (saved.name, reply.text)
+        assert reply.media == "application/sparql-results+json"
+        assert rows_of(reply) == kg_query_rows(saved.text, params), saved.name
+
+
+def test_post_as_a_form_and_as_a_query_body(server: str) -> None:
+    expected = kg_query_rows(PEOPLE)
+    form = fetch(
+        server + "sparql",
+        data=urllib.parse.urlencode({"query": PEOPLE}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (form.status, rows_of(form)) == (200, expected)
+    body = fetch(server + "sparql", data=PEOPLE.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert (body.status, rows_of(body)) == (200, expected)
+    odd = fetch(server + "sparql", data=PEOPLE.encode(), headers={"Content-Type": "text/plain"})
+    assert odd.status == 415
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "results_format"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", ox.QueryResultsFormat.TSV),
+        ("text/html;q=0.9, application/sparql-results+xml;q=0.8, */*;q=0.1", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("*/*", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
+    ],
+)
+def test_content_negotiation_for_results(server: str, accept: str, media: str, results_format: ox.QueryResultsFormat) -> None:
+    reply = get_query(server, PEOPLE, accept)
+    assert reply.status == 200
+    assert reply.media == media
+    assert reply.headers["Vary"] == "Accept"
+    assert rows_of(reply, results_format) == kg_query_rows(PEOPLE)
+
+
+def test_csv_results(server: str) -> None:
+    reply = get_query(server, PEOPLE, "text/csv")
+    assert reply.media == "text/csv; charset=utf-8"
+    assert [tuple(r) for r in csv.reader(io.StringIO(reply.text, newline=""))][1:] == kg_query_rows(PEOPLE)
+
+
+def test_construct_is_negotiated_as_rdf(server: str) -> None:
+    text = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"
+        " CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a <https://example.org/kg/ontology#Person> ; rdfs:label ?l }"
+    )
+    turtle = get_query(server, text, "text/turtle")
+    assert turtle.media == "text/turtle; charset=utf-8"
+    assert len(list(ox.parse(turtle.body, ox.RdfFormat.TURTLE))) == 4
+    nt = get_query(server, text, "application/n-triples")
+    assert nt.media == "application/n-triples"
+    assert len(nt.text.splitlines()) == 4
+    assert get_query(server, text, "image/png").status == 406
+
+
+def test_ask(server: str) -> None:
+    reply = get_query(server, "ASK { ?s a <https://example.org/kg/ontology#Person> }")
+    parsed = ox.parse_query_results(reply.body, ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QueryBoolean) and bool(parsed)
+
+
+UPDATE_REFUSED = "refused: INSERT DATA would change the graph; kg only answers read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)\n"
+
+
+def test_updates_get_403(server: str) -> None:
+    insert = "INSERT DATA { <http://a/s> <http://a/p> <http://a/o> }"
+    as_update = fetch(
+        server + "sparql",
+        data=urllib.parse.urlencode({"update": insert}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (as_update.status, as_update.text) == (403, "refused: this endpoint is read-only; updates are not accepted\n")
+    as_body = fetch(server + "sparql", data=insert.encode(), headers={"Content-Type": "application/sparql-update"})
+    assert as_body.status == 403
+    as_query = get_query(server, insert)
+    assert (as_query.status, as_query.text) == (403, UPDATE_REFUSED)
+    service = get_query(server, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert service.status == 403
+    assert rows_of(get_query(server, "SELECT (COUNT(*) AS ?n) WHERE { <http://a/s> ?p ?o }")) == [("0",)]
+
+
+def test_a_bad_query_gets_400_with_the_message(server: str) -> None:
+    reply = get_query(server, "SELECT ?s WHERE {\n  ?s ?p\n}")
+    assert (reply.status, reply.media) == (400, "text/plain; charset=utf-8")
+    assert reply.text == "syntax error at line 2, column 3: Expected SelectQuery\n"
+    assert fetch(server + "sparql", headers={"Accept": "application/json"}).status == 400
+
+
+def test_the_query_page_lists_the_saved_questions_and_runs_one(server: str) -> None:
+    page = fetch(server)
+    assert page.status == 200 and page.media == "text/html; charset=utf-8"
+    for saved in query.saved_queries():
+        assert f'href="/?name={saved.name}"' in page.text
+        assert escape(saved.description) in page.text
+    assert "<script" not in page.text and "http://" not in page.text.replace(server, "")
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    answered = fetch(server + "?name=people-posts")
+    for person, post, _org, _sources in kg_query_rows(PEOPLE):
+        assert f"<td>{escape(person)}</td>" in answered.text
+        assert f"<td>{escape(post)}</td>" in answered.text
+    assert '<p class="count" id="count">4 rows</p>' in answered.text
+
+
+def test_the_page_shows_errors_and_refusals(server: str) -> None:
+    bad = fetch(server + "?" + urllib.parse.urlencode({"query": "SELECT ?s WHERE {"}))
+    assert bad.status == 400 and '<p class="error" id="error">syntax error' in bad.text
+    refused = fetch(server + "?" + urllib.parse.urlencode({"query": "CLEAR ALL"}))
+    assert refused.status == 403 and "refused: CLEAR would change the graph" in refused.text
+
+
+def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
+    page = fetch(server + "entity?" + urllib.parse.urlencode({"iri": "https://example.org/kg/id/npcc"}))
+    assert page.status == 200
+    assert "<h1>National Police Chiefs&#39; Council</h1>" in page.text
+    evidence = [row[4] for row in kg_query_rows(query.query_text("fact-provenance"), {"fact": ox.NamedNode(LED_BY)})]
+    for quote in evidence:  # the statement naming the NPCC as leader, with each source's words
+        assert escape(quote) in page.text
+    assert 'href="/entity?iri=https%3A%2F%2Fexample.org%2Fkg%2Fid%2Ftaskforce-led-by-npcc"' in page.text
+    missing = fetch(server + "entity?" + urllib.parse.urlencode({"iri": "https://example.org/kg/id/nobody"}))
+    assert missing.status == 404 and "the graph holds nothing about this IRI" in missing.text
+
+
+def test_a_query_past_the_time_limit_gets_503_and_the_server_still_answers() -> None:
+    with serving("--timeout", "0.5") as base:
+        assert base.startswith("http://127.0.0.1:")  # this machine only, by default
+        late = get_query(base, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        assert (late.status, late.text) == (503, "the query ran longer than its time limit of 0.5 s; narrow it or give --timeout SECONDS\n")
+        assert rows_of(get_query(base, PEOPLE)) == kg_query_rows(PEOPLE)
+        # pyoxigraph cannot stop a query: ones past their limit hold a slot until they end, and
+        # when all slots are held (at least two, one a core) the server says so at once
+        statuses = [get_query(base, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }") for _ in range(16)]
+        busy = [reply for reply in statuses if reply.text.startswith("busy:")]
+        assert busy and all(reply.status == 503 for reply in statuses)
+        assert busy[0].text == (
+            "busy: every query slot is taken by queries still running (some past their time limit); try again later, or restart kg serve\n"
+        )
+
+
+def test_the_server_is_built_on_the_query_module_not_the_command_line() -> None:
+    import ast
+    from pathlib import Path
+
+    package = Path(query.__file__).parent
+    for module in ("serve", "query", "push"):
+        tree = ast.parse((package / f"{module}.py").read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {m for m in imported if m == "kg.cli" or m.startswith("kg.commands") or m == "click"}, module
