@@ -11,6 +11,7 @@ DESCRIBE give RDF in one of :mod:`kg.export`'s formats.
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 import unicodedata
@@ -24,6 +25,8 @@ import pyoxigraph as ox
 from kg import api, export, vocab
 from kg.build import base_of, triples
 from kg.problems import DataProblems, KgError
+from kg.resources import bundled_data
+from kg.store import fingerprint, open_or_build
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 
@@ -298,26 +301,36 @@ class Graph:
 def dataset_graph(data: str | Path | None = None, texts: Iterable[str | Path] = (), base: str | None = None) -> Graph:
     """The graph of a curated dataset (the bundled one by default), checked first: raises
     :class:`DataProblems` when it has errors."""
+    found, chosen = _dataset_quads(data, texts, base)
+    store = ox.Store()
+    store.extend(found)
+    return Graph(store, chosen, len(found))
+
+
+def _dataset_quads(data: str | Path | None, texts: Iterable[str | Path], base: str | None) -> tuple[list[ox.Quad], str]:
     dataset, report = api.prepare(data, texts)
     if report.errors:
         raise DataProblems(report.problems)
     chosen = base_of(dataset, base)
     found = export.canonical(triples(dataset, base=chosen, anchors=report.anchors))
-    store = ox.Store()
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in map(export.to_oxigraph, found))
-    return Graph(store, chosen, len(found))
+    return [ox.Quad(t.subject, t.predicate, t.object) for t in map(export.to_oxigraph, found)], chosen
 
 
 def file_graph(path: str | Path) -> Graph:
     """A graph from an RDF file in any format pyoxigraph reads, chosen by its extension."""
-    path = Path(path)
+    store = ox.Store()
+    _load_graph_file(store, Path(path))
+    size = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return Graph(store, vocab.DEFAULT_BASE, size)
+
+
+def _load_graph_file(store: ox.Store, path: Path, *, bulk: bool = False) -> None:
     rdf_format = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) if path.suffix else None
     if rdf_format is None:
         known = ".ttl, .nt, .nq, .trig, .rdf, .jsonld or .n3"
         raise KgError(f"{path}: cannot tell the RDF format from the extension {path.suffix!r}; use {known}")
-    store = ox.Store()
     try:
-        store.load(path=str(path), format=rdf_format)
+        (store.bulk_load if bulk else store.load)(path=str(path), format=rdf_format)
     except FileNotFoundError:
         raise KgError(f"{path}: no such graph file") from None
     except OSError as err:
@@ -329,8 +342,31 @@ def file_graph(path: str | Path) -> Graph:
         # merge (each triple once), so a query sees the whole graph; GRAPH still finds the parts.
         named = [q for q in store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)]
         store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in named)
-    size = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    return Graph(store, vocab.DEFAULT_BASE, size)
+
+
+def stored_graph(
+    folder: str | Path, data: str | Path | None = None, texts: Iterable[str | Path] = (), graph_file: str | Path | None = None
+) -> tuple[Graph, bool]:
+    """The graph of a dataset or of a graph file, kept in a store on disk in ``folder`` and
+    reused while its inputs are unchanged (see :mod:`kg.store`); also whether it was built now."""
+    texts = list(texts)
+    if graph_file is not None:
+        inputs = [Path(graph_file)]
+    else:
+        environment = [Path(d) for d in os.environ.get("KG_TEXTS", "").split(os.pathsep) if d]
+        inputs = [Path(data) if data else bundled_data(), *map(Path, texts), *environment]
+    key = fingerprint(inputs)
+
+    def build(target: ox.Store) -> tuple[str, str]:
+        if graph_file is not None:
+            _load_graph_file(target, Path(graph_file), bulk=True)
+            return vocab.DEFAULT_BASE, f"the graph file {graph_file}"
+        found, chosen = _dataset_quads(data, texts, None)
+        target.bulk_extend(found)
+        return chosen, f"the dataset {data or bundled_data()}"
+
+    kept, stamp, built = open_or_build(folder, key, build)
+    return Graph(kept, stamp.base, stamp.triples), built
 
 
 # --- running a query --------------------------------------------------------------------------

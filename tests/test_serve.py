@@ -42,6 +42,8 @@ def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", "0", *args], stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     line = process.stderr.readline()
+    if " the store " in line:  # --store says first where the graph came from
+        line = process.stderr.readline()
     found = re.match(r"kg: serving (\d+) triples at (http://127\.0\.0\.1:\d+/) \(SPARQL endpoint \2sparql\); Ctrl-C stops$", line)
     if not found:
         process.kill()

@@ -27,16 +27,28 @@ def query_problems(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _graph(data: str | None, texts: tuple[str, ...], graph_file: str | None) -> query.Graph:
+def _graph(data: str | None, texts: tuple[str, ...], graph_file: str | None, store: str | None) -> query.Graph:
+    if graph_file is not None and data is not None:
+        raise click.UsageError("give --graph or --data, not both")
+    if store is not None:
+        graph, built = query.stored_graph(store, data, texts, graph_file)
+        done = "loaded into" if built else "read from"
+        click.echo(f"kg: {graph.size} triples {done} the store {store}", err=True)
+        return graph
     if graph_file is not None:
-        if data is not None:
-            raise click.UsageError("give --graph or --data, not both")
         return query.file_graph(graph_file)
     return query.dataset_graph(data, texts)
 
 
 def graph_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--graph FILE`` beside ``--data`` and ``--texts``."""
+    """``--graph FILE`` and ``--store DIR`` beside ``--data`` and ``--texts``."""
+    command = click.option(
+        "--store",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Keep the graph in a store on disk in this folder: built on the first run, "
+        "reopened at once by later ones while the data (or --graph file) is unchanged.",
+    )(command)
     command = click.option(
         "--graph", "graph_file", type=click.Path(dir_okay=False), default=None, help="Ask this RDF file (any format) instead of a dataset."
     )(command)
@@ -74,6 +86,7 @@ def query_command(
     data: str | None,
     texts: tuple[str, ...],
     graph_file: str | None,
+    store: str | None,
     fmt: str,
     params: tuple[str, ...],
     list_saved: bool,
@@ -92,7 +105,7 @@ def query_command(
     if spec is None:
         raise click.UsageError("give a saved question's name, a .rq file or SPARQL text (kg query --list shows the saved questions)")
     text = query.query_text(spec, sys.stdin)
-    graph = _graph(data, texts, graph_file)
+    graph = _graph(data, texts, graph_file, store)
     bound = dict(query.parse_param(p, graph.prefixes) for p in params)
     answer = query.run(graph, text, bound, timeout=timeout)
     click.echo(query.render(answer, fmt, graph.prefixes), nl=False)
@@ -105,12 +118,14 @@ def query_command(
 @timeout_option
 @query_problems
 @translate_errors
-def serve_command(data: str | None, texts: tuple[str, ...], graph_file: str | None, host: str, port: int, timeout: float) -> None:
+def serve_command(
+    data: str | None, texts: tuple[str, ...], graph_file: str | None, store: str | None, host: str, port: int, timeout: float
+) -> None:
     """Serve the graph read-only over the SPARQL 1.1 Protocol at /sparql, with a query page at /.
 
     Updates and SERVICE get 403, a bad query 400. Stop with Ctrl-C.
     """
-    graph = _graph(data, texts, graph_file)
+    graph = _graph(data, texts, graph_file, store)
     server = serve.make_server(graph, host, port, timeout=timeout)
     url = serve.url_of(server)
     if host not in ("127.0.0.1", "localhost", "::1"):
