@@ -119,10 +119,12 @@ def checked_triples(
     layer: str = "all",
     allow_ungrounded: bool = False,
     outputs: Iterable[str | Path] = (),
-) -> tuple[list[Triple], str, checks.Report]:
+) -> tuple[Iterable[Triple], str, checks.Report]:
     """The triples of a checked dataset (or of one layer), the data namespace and the report.
-    Raises :class:`DataProblems` when the data has errors, :class:`KgError` when one of
-    ``outputs`` is a file the export reads."""
+    The whole graph (layer ``all``) comes as a stream, unsorted and possibly with repeats, for
+    the writers to order in bounded memory (:mod:`kg.sort`); one iteration only. Raises
+    :class:`DataProblems` when the data has errors, :class:`KgError` when one of ``outputs``
+    is a file the export reads."""
     wrong = None if base is None else base_problem(base)
     if wrong:
         hint = "" if wrong == NOT_A_NAMESPACE else "; choose a namespace of your own, e.g. https://example.org/id/"
@@ -139,4 +141,5 @@ def checked_triples(
         if errors(violations):
             raise DataProblems(report.problems + violations)
     chosen = base_of(dataset, base)
-    return layers.select(triples(dataset, base=chosen, anchors=report.anchors), layer), chosen, report
+    stream = triples(dataset, base=chosen, anchors=report.anchors)
+    return (stream if layer == "all" else layers.select(stream, layer)), chosen, report

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import export, sort
+from kg import api, export, layers, sort
 from kg.api import prepare
 from kg.build import triples
 from kg.terms import Lit, Triple, sort_key
@@ -23,10 +23,15 @@ from generate import generate  # a script folder, not a package
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> list[Triple]:
-    """The triples of a generated dataset (every record kind, grounded evidence), as built."""
-    made = generate(tmp_path_factory.mktemp("generated"), 300)
-    dataset, report = prepare(made.data)
+def generated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated dataset: every record kind, grounded evidence."""
+    return generate(tmp_path_factory.mktemp("generated"), 300).data
+
+
+@pytest.fixture(scope="module")
+def generated(generated_data: Path) -> list[Triple]:
+    """The triples of the generated dataset, as built."""
+    dataset, report = prepare(generated_data)
     assert report.ok, report.errors[:3]
     return list(triples(dataset, anchors=report.anchors))
 
@@ -61,6 +66,24 @@ def test_streamed_export_is_byte_identical_with_a_tiny_chunk(
     assert (tmp_path / "out").read_bytes() == expected
     assert count == len(set(generated))
     assert export.serialise(iter(shuffled), fmt) == expected
+
+
+@pytest.mark.parametrize(("fmt", "rdf_format"), [("turtle", ox.RdfFormat.TURTLE), ("ntriples", ox.RdfFormat.N_TRIPLES)])
+def test_kg_export_streams_the_whole_graph_into_the_merge_sort(
+    generated_data: Path, generated: list[Triple], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, rdf_format: ox.RdfFormat
+) -> None:
+    """From the data to the file, the whole graph is never sorted in memory (a list of every
+    triple, sorted, held beside the dataset doubled the export's peak memory at 100k facts)."""
+
+    def in_memory(stream: object, layer: str) -> list[Triple]:
+        raise AssertionError(f"the {layer} layer was sorted in memory")
+
+    monkeypatch.setattr(layers, "select", in_memory)
+    monkeypatch.setattr(sort, "CHUNK_SIZE", 97)
+    count, _ = api.export_dataset(tmp_path / "out", data=generated_data, fmt=fmt)
+    prefixes = export.prefixes_for("https://example.org/kg/id/") if fmt == "turtle" else None
+    assert (tmp_path / "out").read_bytes() == _reference_bytes(generated, rdf_format, prefixes)
+    assert count == len(set(generated))
 
 
 def test_literal_keys_rebuild_the_same_triples() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg import api, docs, draw, export
+from kg import api, docs, draw, export, layers
 from kg.commands.common import allow_ungrounded_option, chosen_dataset, data_options, report_problems, translate_errors
 from kg.problems import WARNING
 
@@ -71,7 +71,7 @@ def draw_command(
     chosen = fmt or (suffix if suffix in draw.PICTURE_FORMATS else "svg")
     triples, namespace, report = api.checked_triples(chosen_dataset(data), texts, base, allow_ungrounded=allow_ungrounded, outputs=[output])
     report_problems([p for p in report.problems if p.severity == WARNING])
-    picture = draw.draw(triples, fmt=chosen, around=around, depth=depth, base=namespace)
+    picture = draw.draw(layers.select(triples, "all"), fmt=chosen, around=around, depth=depth, base=namespace)
     export.write_bytes(output, picture)
     where = "standard output" if output == "-" else output
     click.echo(f"kg: drew {'the neighbourhood of ' + around if around else 'the entity graph'} ({chosen}) to {where}", err=True)
