@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -304,16 +304,18 @@ def dataset_graph(data: str | Path | None = None, texts: Iterable[str | Path] = 
     found, chosen = _dataset_quads(data, texts, base)
     store = ox.Store()
     store.extend(found)
-    return Graph(store, chosen, len(found))
+    return Graph(store, chosen, len(store))
 
 
-def _dataset_quads(data: str | Path | None, texts: Iterable[str | Path], base: str | None) -> tuple[list[ox.Quad], str]:
+def _dataset_quads(data: str | Path | None, texts: Iterable[str | Path], base: str | None) -> tuple[Iterator[ox.Quad], str]:
+    """The dataset's triples as default-graph quads, streamed in no order (a store keeps each
+    once), and its base namespace."""
     dataset, report = api.prepare(data, texts)
     if report.errors:
         raise DataProblems(report.problems)
     chosen = base_of(dataset, base)
-    found = export.canonical(triples(dataset, base=chosen, anchors=report.anchors))
-    return [ox.Quad(t.subject, t.predicate, t.object) for t in map(export.to_oxigraph, found)], chosen
+    converted = map(export.to_oxigraph, triples(dataset, base=chosen, anchors=report.anchors))
+    return (ox.Quad(t.subject, t.predicate, t.object) for t in converted), chosen
 
 
 def file_graph(path: str | Path) -> Graph:
