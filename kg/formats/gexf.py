@@ -8,12 +8,9 @@ thicker. No date is written, so the same data always gives the same bytes.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import BinaryIO
 
 from kg import __version__
-from kg.formats import WriteOptions
-from kg.formats.network import EntityGraph, Value, entity_graph
-from kg.terms import Triple
+from kg.formats.network import EntityGraph, Value, xml_writer
 
 NS = "http://www.gexf.net/1.2draft"
 
@@ -59,8 +56,5 @@ def document(graph: EntityGraph) -> ET.Element:
     return root
 
 
-def write(triples: list[Triple], out: BinaryIO, options: WriteOptions) -> None:
-    root = document(entity_graph(triples, with_sources=options.with_sources))
-    ET.indent(root)
-    ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
-    out.write(b"\n")
+#: The entity graph of the triples as this document, indented, in UTF-8.
+write = xml_writer(document)

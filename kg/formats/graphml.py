@@ -8,11 +8,8 @@ nodes carry ``label`` and ``class``, edges ``label``, ``property`` and ``sourceC
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import BinaryIO
 
-from kg.formats import WriteOptions
-from kg.formats.network import Edge, EntityGraph, Node, Value, entity_graph
-from kg.terms import Triple
+from kg.formats.network import Edge, EntityGraph, Node, Value, xml_writer
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 
@@ -53,8 +50,5 @@ def document(graph: EntityGraph) -> ET.Element:
     return root
 
 
-def write(triples: list[Triple], out: BinaryIO, options: WriteOptions) -> None:
-    root = document(entity_graph(triples, with_sources=options.with_sources))
-    ET.indent(root)
-    ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
-    out.write(b"\n")
+#: The entity graph of the triples as this document, indented, in UTF-8.
+write = xml_writer(document)

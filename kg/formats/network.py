@@ -10,10 +10,14 @@ from the provenance beside them, when the triples have it.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from kg import layers, vocab
+from kg.formats import WriteOptions
 from kg.terms import Lit, Triple
 from kg.vocab import LABEL, RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, TYPE, K
 
@@ -164,3 +168,15 @@ def entity_graph(triples: list[Triple], *, with_sources: bool = False) -> Entity
     nodes.sort(key=lambda n: n.id)
     edges.sort(key=lambda e: (e.source, e.target, e.predicate))
     return EntityGraph(nodes, edges)
+
+
+def xml_writer(document: Callable[[EntityGraph], ET.Element]) -> Callable[[list[Triple], BinaryIO, WriteOptions], None]:
+    """A format's writer from its function that makes the XML document of an entity graph."""
+
+    def write(triples: list[Triple], out: BinaryIO, options: WriteOptions) -> None:
+        root = document(entity_graph(triples, with_sources=options.with_sources))
+        ET.indent(root)
+        ET.ElementTree(root).write(out, encoding="utf-8", xml_declaration=True)
+        out.write(b"\n")
+
+    return write
