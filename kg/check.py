@@ -267,96 +267,95 @@ def _text_trouble(source: Source, located: Located, folders: Sequence[TextFolder
     )
 
 
-def _read_texts(
-    dataset: Dataset, folders: Sequence[TextFolder], report: Report, allow_ungrounded: bool
-) -> tuple[dict[str, SourceText], list[Problem]]:
-    """Each source's text where it can be found and used, and the problems of those that cannot."""
-    texts: dict[str, SourceText] = {}
-    problems: list[Problem] = []
-    for source in dataset.sources:
-        if source.text_file is None:
-            continue
-        located = find_text_file(source.text_file, folders)
-        path = located.path
-        if path is None:
-            problems.append(_text_trouble(source, located, folders, allow_ungrounded))
-            continue
-        at = _at(source, "text.file", "text")
-        try:
-            text = read_text(source, path)
-        except UnicodeDecodeError as err:
-            problems.append(
-                Problem(
-                    at, "text.file", f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)", "save the text as UTF-8"
-                )
-            )
-            continue
-        except OSError as err:
-            problems.append(
-                Problem(at, "text.file", f"cannot read {display_path(path)}: {err.strerror or err}", "check the file's permissions")
-            )
-            continue
-        except TextTooBig as err:
-            problems.append(
-                Problem(at, "text.file", f"{display_path(path)} {err}", "check that the file is the source's text, and check its repairs")
-            )
-            continue
-        report.texts[source.id] = path
-        if text.sha256 != source.text_sha256:
-            problems.append(
-                Problem(
-                    _at(source, "text.sha256", "text"),
-                    "text.sha256",
-                    f"the text at {display_path(path)} has changed since curation (its SHA-256 is {text.sha256})",
-                    "re-check every evidence quote of this source against the new text, then record the new hash",
-                )
-            )
-            continue
-        texts[source.id] = text
-    return texts, problems
+def _read_source_text(
+    source: Source, folders: Sequence[TextFolder], report: Report, allow_ungrounded: bool
+) -> tuple[SourceText | None, Problem | None]:
+    """A source's text where it can be found and used, else the problem that keeps it out."""
+    assert source.text_file is not None
+    located = find_text_file(source.text_file, folders)
+    path = located.path
+    if path is None:
+        return None, _text_trouble(source, located, folders, allow_ungrounded)
+    at = _at(source, "text.file", "text")
+    try:
+        text = read_text(source, path)
+    except UnicodeDecodeError as err:
+        found = f"{display_path(path)} is not UTF-8 (byte {err.start + 1} cannot be decoded)"
+        return None, Problem(at, "text.file", found, "save the text as UTF-8")
+    except OSError as err:
+        return None, Problem(at, "text.file", f"cannot read {display_path(path)}: {err.strerror or err}", "check the file's permissions")
+    except TextTooBig as err:
+        hint = "check that the file is the source's text, and check its repairs"
+        return None, Problem(at, "text.file", f"{display_path(path)} {err}", hint)
+    report.texts[source.id] = path
+    if text.sha256 != source.text_sha256:
+        return None, Problem(
+            _at(source, "text.sha256", "text"),
+            "text.sha256",
+            f"the text at {display_path(path)} has changed since curation (its SHA-256 is {text.sha256})",
+            "re-check every evidence quote of this source against the new text, then record the new hash",
+        )
+    return text, None
 
 
 def check_evidence(dataset: Dataset, folders: Sequence[TextFolder], report: Report, allow_ungrounded: bool = False) -> Iterator[Problem]:
-    """Ground every evidence quote in its source's text, where the text can be found."""
+    """Ground every evidence quote in its source's text, where the text can be found.
+
+    The texts are read one at a time, each with the quotes that cite it, so that only one
+    normalised text and its offset maps are held at once (at 100,000 facts all of them
+    together were the largest thing in memory). A quote not found is looked for in the other
+    texts afterwards, for the hint."""
     sources = {s.id: s for s in dataset.sources}
-    texts, problems = _read_texts(dataset, folders, report, allow_ungrounded)
-    yield from problems
-    unnamed: dict[str, int] = defaultdict(int)
+    citing: dict[str, list[tuple[Record, int, Citation]]] = defaultdict(list)
     for record in dataset.records():
-        record_text = record.text if isinstance(record, Quote) else None
         for index, citation in enumerate(record.citations):
             report.evidence_total += 1
-            cited = sources.get(citation.source)
-            if cited is None:
-                continue  # reported by check_references
-            grounding = texts.get(cited.id)
-            if grounding is None:
-                if cited.text_file is None:
-                    unnamed[cited.id] += 1
-                continue
-            evidence = evidence_of(record_text, citation)
-            anchor = grounding.find(evidence, cited.repairs)
-            name = f"sources[{index + 1}].evidence"
+            if citation.source in sources:  # else reported by check_references
+                citing[citation.source].append((record, index, citation))
+    unnamed: dict[str, int] = defaultdict(int)
+    missing: list[tuple[Record, int, Citation, str, str]] = []  # (record, index, citation, evidence, closest)
+    readable: list[Source] = []
+    for source in sources.values():
+        cited_here = citing.get(source.id, [])
+        if source.text_file is None:
+            if cited_here:
+                unnamed[source.id] += len(cited_here)
+            continue
+        grounding, problem = _read_source_text(source, folders, report, allow_ungrounded)
+        if problem is not None:
+            yield problem
+        if grounding is None:
+            continue
+        readable.append(source)
+        for record, index, citation in cited_here:
+            evidence = evidence_of(record.text if isinstance(record, Quote) else None, citation)
+            anchor = grounding.find(evidence, source.repairs)
             if anchor is None:
-                closest = closest_passage(grounding, evidence, cited.repairs)
-                elsewhere = [
-                    other_id
-                    for other_id, other in texts.items()
-                    if other_id != cited.id and other.find(evidence, sources[other_id].repairs)
-                ]
-                hint = (
-                    f"the words are in {elsewhere[0]}: cite that source, or copy the words exactly as {cited.id} has them"
-                    if elsewhere
-                    else "copy the words exactly as the source has them"
-                )
-                yield Problem(
-                    _at(citation, "evidence") if citation.evidence else _at(record, "text"),
-                    name if citation.evidence else "text",
-                    f"not found verbatim in {cited.id} (the closest passage is {closest!r})",
-                    hint,
-                )
+                missing.append((record, index, citation, evidence, closest_passage(grounding, evidence, source.repairs)))
             else:
                 report.anchors[citation_key(record.id, index)] = anchor
+        del grounding
+    elsewhere: dict[int, str] = {}
+    for other in readable if missing else ():
+        text, _ = _read_source_text(other, folders, Report([]), allow_ungrounded)
+        if text is None:
+            continue
+        for number, (_, _, citation, evidence, _) in enumerate(missing):
+            if number not in elsewhere and citation.source != other.id and text.find(evidence, other.repairs):
+                elsewhere[number] = other.id
+    for number, (record, index, citation, _, closest) in enumerate(missing):
+        cited = sources[citation.source]
+        hint = (
+            f"the words are in {elsewhere[number]}: cite that source, or copy the words exactly as {cited.id} has them"
+            if number in elsewhere
+            else "copy the words exactly as the source has them"
+        )
+        yield Problem(
+            _at(citation, "evidence") if citation.evidence else _at(record, "text"),
+            f"sources[{index + 1}].evidence" if citation.evidence else "text",
+            f"not found verbatim in {cited.id} (the closest passage is {closest!r})",
+            hint,
+        )
     for source_id, count in sorted(unnamed.items()):
         quotes = f"{count} evidence quote{'s' if count != 1 else ''}"
         yield Problem(
