@@ -51,16 +51,24 @@ def graph(bundled: tuple[Dataset, Report]) -> rdflib.Graph:
     return api.build_graph(dataset, anchors=report.anchors)
 
 
-STRICT_PARSERS = {"serdi": "serdi", "rapper": "raptor2-utils"}
+#: Programs from Debian's packages that tests run (program: package): the strict RDF parsers,
+#: Graphviz's dot (kg draw, kg docs) and headless Chromium with its driver (the query page).
+DEBIAN_PROGRAMS = {
+    "serdi": "serdi",
+    "rapper": "raptor2-utils",
+    "dot": "graphviz",
+    "chromium": "chromium",
+    "chromedriver": "chromium-driver",
+}
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """The strict-parser tests need Debian's serdi and rapper: say so once, plainly."""
+    """Say once, plainly, which of Debian's programs the tests need are missing."""
     import shutil
 
-    missing = [package for tool, package in STRICT_PARSERS.items() if shutil.which(tool) is None]
+    missing = [package for program, package in DEBIAN_PROGRAMS.items() if shutil.which(program) is None]
     if missing:
         raise pytest.UsageError(
-            f"the strict RDF parsers the tests use are missing: install them with"
+            f"programs the tests use are missing: install them with"
             f" `apt-get install {' '.join(missing)}` (.ci/run does this), then run pytest again"
         )
