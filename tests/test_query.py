@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -373,3 +374,22 @@ def test_no_question_is_a_usage_error() -> None:
     assert result.output.endswith(
         "Error: give a saved question's name, a .rq file or SPARQL text (kg query --list shows the saved questions)\n"
     )
+
+
+def test_without_data_it_asks_the_working_folders_dataset_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As kg check and kg export do: a curator's edits in ./data are what kg query answers from,
+    even when kg is installed with its own copy of the bundled data."""
+    from kg.resources import bundled_data
+
+    data = Path(shutil.copytree(bundled_data(), tmp_path / "data"))
+    people = data / "people.yaml"
+    people.write_text(people.read_text(encoding="utf-8").replace('name: "Rishi Sunak"', 'name: "Rishi Sunak (edited)"'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    edited = run("people-posts", "-f", "csv")
+    assert edited.exit_code == 0, edited.output
+    assert edited.stderr == "kg: dataset ./data (the working folder's dataset)\n"
+    assert "Rishi Sunak (edited),Prime Minister" in edited.stdout
+    monkeypatch.chdir(tmp_path / "data")  # no ./data here: the bundled dataset, said nothing about
+    bundled = run("people-posts", "-f", "csv")
+    assert (bundled.exit_code, bundled.stderr) == (0, "")
+    assert "Rishi Sunak,Prime Minister" in bundled.stdout

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from kg import push, query, serve
-from kg.commands.common import data_options, translate_errors
+from kg.commands.common import chosen_dataset, data_options, translate_errors
 
 
 def query_problems(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,6 +30,8 @@ def query_problems(command: Callable[..., Any]) -> Callable[..., Any]:
 def _graph(data: str | None, texts: tuple[str, ...], graph_file: str | None, store: str | None) -> query.Graph:
     if graph_file is not None and data is not None:
         raise click.UsageError("give --graph or --data, not both")
+    if graph_file is None:
+        data = chosen_dataset(data, quiet_when_bundled=True)
     if store is not None:
         graph, built = query.stored_graph(store, data, texts, graph_file)
         done = "loaded into" if built else "read from"
@@ -152,6 +154,8 @@ def push_command(data: str | None, texts: tuple[str, ...], endpoint: str, graph_
     Credentials come from the environment only: KG_PUSH_USER and KG_PUSH_PASSWORD (HTTP Basic)
     or KG_PUSH_TOKEN (Bearer).
     """
-    count = push.push_dataset(endpoint, data=data, texts=texts, graph=graph_iri, replace=replace, timeout=timeout)
+    count = push.push_dataset(
+        endpoint, data=chosen_dataset(data, quiet_when_bundled=True), texts=texts, graph=graph_iri, replace=replace, timeout=timeout
+    )
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
     click.echo(f"kg: {'replaced' if replace else 'added'} {count} triples in {target} at {endpoint}", err=True)
