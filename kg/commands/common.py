@@ -13,7 +13,7 @@ import click
 
 from kg import progress
 from kg.problems import ERROR, NOTE, WARNING, DataProblems, KgError, Problem
-from kg.resources import bundled_data, dataset_folder
+from kg.resources import dataset_folder
 from kg.sort import collector_paused
 
 
@@ -56,17 +56,13 @@ def allow_ungrounded_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def chosen_dataset(data: str | None, *, quiet_when_bundled: bool = False) -> str:
+def chosen_dataset(data: str | None, *, say: bool = True) -> str:
     """The dataset folder a command reads: given, else ./data, else the bundled one; a
-    chosen default is said on standard error, so that nobody reads another dataset unawares.
-
-    With ``quiet_when_bundled`` (commands whose standard error should stay clean, such as
-    ``kg query``), it is said only when the default is not the bundled dataset itself."""
+    chosen default is said on standard error (unless not ``say``: ``kg query``'s standard
+    error is kept for its own errors), so that nobody reads another dataset unawares."""
     folder, named = dataset_folder(data)
-    if data is None:
-        same = quiet_when_bundled and folder.resolve() == bundled_data().resolve()
-        if not same:
-            click.echo(f"kg: dataset {named}", err=True)
+    if data is None and say:
+        click.echo(f"kg: dataset {named}", err=True)
     return str(folder)
 
 

@@ -31,7 +31,7 @@ def _graph(data: str | None, texts: tuple[str, ...], graph_file: str | None, sto
     if graph_file is not None and data is not None:
         raise click.UsageError("give --graph or --data, not both")
     if graph_file is None:
-        data = chosen_dataset(data, quiet_when_bundled=True)
+        data = chosen_dataset(data, say=False)
     if store is not None:
         graph, built = query.stored_graph(store, data, texts, graph_file)
         done = "loaded into" if built else "read from"
@@ -155,7 +155,7 @@ def push_command(data: str | None, texts: tuple[str, ...], endpoint: str, graph_
     or KG_PUSH_TOKEN (Bearer).
     """
     count = push.push_dataset(
-        endpoint, data=chosen_dataset(data, quiet_when_bundled=True), texts=texts, graph=graph_iri, replace=replace, timeout=timeout
+        endpoint, data=chosen_dataset(data, say=False), texts=texts, graph=graph_iri, replace=replace, timeout=timeout
     )
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
     click.echo(f"kg: {'replaced' if replace else 'added'} {count} triples in {target} at {endpoint}", err=True)
