@@ -17,8 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from kg import api, export
-from kg.build import base_of, triples
-from kg.problems import DataProblems, KgError
+from kg.problems import KgError
 
 NTRIPLES = "application/n-triples"
 
@@ -84,9 +83,7 @@ def push_dataset(
     """Check a dataset and send its graph; returns the number of triples sent. Raises
     :class:`DataProblems` (nothing sent) when the data has errors."""
     target_url(endpoint, graph)  # a bad endpoint fails before the work
-    dataset, report = api.prepare(data, texts)
-    if report.errors:
-        raise DataProblems(report.problems)
-    found = export.canonical(triples(dataset, base=base_of(dataset), anchors=report.anchors))
-    push_ntriples(export.serialise(found, "ntriples"), endpoint, graph=graph, replace=replace, timeout=timeout)
-    return len(found)
+    stream, _, _ = api.checked_triples(data, texts)
+    body = export.serialise(stream, "ntriples")  # sorted and de-duplicated once, one triple a line
+    push_ntriples(body, endpoint, graph=graph, replace=replace, timeout=timeout)
+    return body.count(b"\n")

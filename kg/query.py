@@ -23,8 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import api, export, vocab
-from kg.build import base_of, triples
-from kg.problems import DataProblems, KgError
+from kg.problems import KgError
 from kg.resources import bundled_data
 from kg.store import fingerprint, open_or_build
 
@@ -310,12 +309,8 @@ def dataset_graph(data: str | Path | None = None, texts: Iterable[str | Path] = 
 def _dataset_quads(data: str | Path | None, texts: Iterable[str | Path], base: str | None) -> tuple[Iterator[ox.Quad], str]:
     """The dataset's triples as default-graph quads, streamed in no order (a store keeps each
     once), and its base namespace."""
-    dataset, report = api.prepare(data, texts)
-    if report.errors:
-        raise DataProblems(report.problems)
-    chosen = base_of(dataset, base)
-    converted = map(export.to_oxigraph, triples(dataset, base=chosen, anchors=report.anchors))
-    return (ox.Quad(t.subject, t.predicate, t.object) for t in converted), chosen
+    stream, chosen, _ = api.checked_triples(data, texts, base)
+    return (ox.Quad(t.subject, t.predicate, t.object) for t in map(export.to_oxigraph, stream)), chosen
 
 
 def file_graph(path: str | Path) -> Graph:
