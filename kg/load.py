@@ -16,7 +16,6 @@ import stat
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +38,7 @@ from kg.model import (
     Statement,
     Statistic,
     TypedValue,
+    Where,
 )
 from kg.problems import KgError, Problem
 from kg.yamlnodes import MAX_FILE_BYTES, Mapping, Node, ProblemList, Scalar, Sequence, decode, describe, parse, too_big
@@ -457,8 +457,8 @@ def _nested(node: Node, spec: Spec, part: str = ".") -> dict[str, Any]:
     return values
 
 
-def _where(values: dict[str, Any]) -> MappingProxyType[str, Pos]:
-    return MappingProxyType(values["_where"])
+def _where(values: dict[str, Any]) -> Where:
+    return Where(values["_where"])
 
 
 def _citations(default_status: str) -> Callable[[Node], tuple[Citation, ...]]:

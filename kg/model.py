@@ -6,9 +6,11 @@ them, and the builder maps them to triples.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -21,6 +23,55 @@ class Pos:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+
+_LINE_COLUMN = struct.Struct("<II")
+
+
+class Where(Mapping[str, Pos]):
+    """Where each field of a record stands: a read-only mapping of field name to :class:`Pos`,
+    kept compact because every record of a large dataset holds one. The field names are
+    shared by every record written with the same fields, the lines and columns are packed
+    in one string of bytes, and the positions are made when asked for. Equal to any mapping with the
+    same items."""
+
+    __slots__ = ("_index", "_numbers", "_path")
+
+    #: One shared name-to-slot table for each sequence of field names seen.
+    _layouts: ClassVar[dict[tuple[str, ...], dict[str, int]]] = {}
+
+    def __init__(self, positions: Mapping[str, Pos] | None = None):
+        positions = positions or {}
+        paths = {pos.path for pos in positions.values()}
+        if len(paths) > 1:
+            raise ValueError("a record's fields are in one file")
+        names = tuple(positions)
+        index = self._layouts.get(names)
+        if index is None:
+            index = self._layouts.setdefault(names, {name: slot for slot, name in enumerate(names)})
+        self._index = index
+        self._path = paths.pop() if paths else ""
+        numbers = [n for pos in positions.values() for n in (pos.line, pos.column)]
+        self._numbers = struct.pack(f"<{len(numbers)}I", *numbers)
+
+    def __getitem__(self, name: str) -> Pos:
+        line, column = _LINE_COLUMN.unpack_from(self._numbers, self._index[name] * _LINE_COLUMN.size)
+        return Pos(self._path, line, column)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def __repr__(self) -> str:
+        return f"Where({dict(self)!r})"
+
+    def __reduce__(self) -> tuple[type[Where], tuple[dict[str, Pos]]]:
+        return Where, (dict(self),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +100,7 @@ class Citation:
     status: str
     attributed_to: str | None
     pos: Pos
-    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
     #: When the fact held or happened, in this source's words, and as a date where the source fixes one.
     when: str | None = None
     date: TypedValue | None = None
@@ -102,7 +153,7 @@ class Source:
     text_sha256: str | None
     repairs: tuple[Repair, ...]
     pos: Pos
-    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
 
     kind_name = "source"
 
@@ -112,7 +163,7 @@ class Source:
         if self.title_evidence is None:
             return ()
         at = self.where.get("title_evidence", self.pos)
-        return (Citation(self.id, self.title_evidence, "stated", None, at, {"evidence": at}),)
+        return (Citation(self.id, self.title_evidence, "stated", None, at, Where({"evidence": at})),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +176,7 @@ class Entity:
     alt_names: tuple[str, ...]
     citations: tuple[Citation, ...]
     pos: Pos
-    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
     initiative_kind: str | None = None
     description: str | None = None
 
@@ -146,7 +197,7 @@ class Statement:
     when: str | None
     citations: tuple[Citation, ...]
     pos: Pos
-    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
 
     kind_name = "statement"
 
@@ -165,7 +216,7 @@ class Statistic:
     place: str | None
     citations: tuple[Citation, ...]
     pos: Pos
-    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
 
     kind_name = "statistic"
 
@@ -192,7 +243,7 @@ class Quote:
     spoken_to: str | None
     citations: tuple[Citation, ...]
     pos: Pos
-    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
 
     kind_name = "quote"
 
@@ -206,7 +257,7 @@ class Claim:
     summary: str
     citations: tuple[Citation, ...]
     pos: Pos
-    where: Mapping[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+    where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
 
     kind_name = "claim"
 
