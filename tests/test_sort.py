@@ -101,6 +101,25 @@ def test_literal_keys_rebuild_the_same_triples() -> None:
         list(sort.sorted_unique(stream, 0))
 
 
+def test_packed_keys_sort_as_the_tuple_keys_and_rebuild_their_triples() -> None:
+    """Parts that are prefixes of one another, NULs, the escape's own characters, empty
+    parts: the packed string order is the tuple order, and every triple comes back whole."""
+    rng = random.Random(5)
+    pieces = ["\x00", "\x01", "\x00\x00", "\x00\x01", "a", "b", ""]
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randrange(4)))
+
+    stream: list[Triple] = []
+    for _ in range(5_000):
+        predicate = rng.choice(["http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "p", "p" + text()])
+        obj = text() if rng.random() < 0.5 else Lit(text(), "d" + text(), rng.choice([None, "en", "e" + text()]))
+        stream.append(("s" + text(), predicate, obj))
+    assert [sort.triple_of(sort.packed_key(t)) for t in stream] == stream
+    assert sorted(set(stream), key=sort.packed_key) == sorted(set(stream), key=sort_key)
+    assert list(sort.sorted_unique(stream, 300)) == sorted(set(stream), key=sort_key)
+
+
 def _many(n: int) -> Iterator[Triple]:
     rng = random.Random(7)
     for i in range(n):
