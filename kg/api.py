@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg import check as checks
-from kg import export, layers, shapes
-from kg.build import base_of, build_graph, triples
+from kg import export, layers, parts, shapes
+from kg.build import base_of, build_graph, record_iris, triples
 from kg.iri import NOT_A_NAMESPACE, base_problem
 from kg.layers import LAYERS
 from kg.load import data_files, display_path, load_dataset
@@ -79,15 +79,23 @@ def export_dataset(
     layer: str = "all",
     with_sources: bool = False,
     allow_ungrounded: bool = False,
+    jobs: int | None = None,
 ) -> tuple[int, checks.Report]:
     """Check a dataset (and validate it against the SHACL shapes when ``shacl``) and, when it
     has no errors, write its graph (or one layer of it, ``all`` or ``facts``); returns the
-    triple count and the report. Raises :class:`DataProblems` (nothing written) on errors."""
+    triple count and the report. Raises :class:`DataProblems` (nothing written) on errors.
+    ``jobs``: processes that sort and write Turtle or N-Triples at once (see :mod:`kg.parts`;
+    default: two for a large dataset where the system has two cores, else one)."""
     export.get_format(fmt)
-    stream, chosen, report = checked_triples(
-        data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output]
-    )
-    count = export.write(stream, output, fmt, base=chosen, layer=layer, with_sources=with_sources)
+    if jobs is not None and jobs < 1:
+        raise KgError(f"--jobs {jobs}: give 1 or more processes")
+    dataset, report, chosen = _checked(data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output])
+    stream: Iterable[Triple] = triples(dataset, base=chosen, anchors=report.anchors)
+    if layer != "all":
+        stream = layers.select(stream, layer)
+    jobs = parts.auto_jobs(len(dataset)) if jobs is None else jobs if parts.can_fork() else 1
+    cuts = parts.bounds(record_iris(dataset, chosen), jobs)
+    count = export.write(stream, output, fmt, base=chosen, layer=layer, with_sources=with_sources, cuts=cuts)
     return count, report
 
 
@@ -125,6 +133,22 @@ def checked_triples(
     the writers to order in bounded memory (:mod:`kg.sort`); one iteration only. Raises
     :class:`DataProblems` when the data has errors, :class:`KgError` when one of ``outputs``
     is a file the export reads."""
+    dataset, report, chosen = _checked(data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=outputs)
+    stream = triples(dataset, base=chosen, anchors=report.anchors)
+    return (stream if layer == "all" else layers.select(stream, layer)), chosen, report
+
+
+def _checked(
+    data: str | Path | None,
+    texts: Iterable[str | Path],
+    base: str | None,
+    *,
+    shacl: bool,
+    layer: str,
+    allow_ungrounded: bool,
+    outputs: Iterable[str | Path],
+) -> tuple[Dataset, checks.Report, str]:
+    """A dataset with no errors, its report and its data namespace; see :func:`checked_triples`."""
     wrong = None if base is None else base_problem(base)
     if wrong:
         hint = "" if wrong == NOT_A_NAMESPACE else "; choose a namespace of your own, e.g. https://example.org/id/"
@@ -140,6 +164,4 @@ def checked_triples(
         violations = shapes.validate_dataset(dataset, report)
         if errors(violations):
             raise DataProblems(report.problems + violations)
-    chosen = base_of(dataset, base)
-    stream = triples(dataset, base=chosen, anchors=report.anchors)
-    return (stream if layer == "all" else layers.select(stream, layer)), chosen, report
+    return dataset, report, base_of(dataset, base)

@@ -310,6 +310,12 @@ def triples(dataset: Dataset, *, base: str | None = None, anchors: Mapping[tuple
         yield iri, vocab.SKOS + "inScheme", scheme
 
 
+def record_iris(dataset: Dataset, base: str | None = None) -> Iterator[str]:
+    """The IRI of every record: most triples have one as their subject, or as its start."""
+    chosen = base_of(dataset, base)
+    return (mint(chosen, record.id) for record in dataset.records())
+
+
 def _records(builder: _Builder, dataset: Dataset) -> Iterator[Triple]:
     for record in dataset.records():
         if isinstance(record, Source):

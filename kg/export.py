@@ -18,13 +18,13 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
-from kg import layers, vocab
+from kg import layers, parts, vocab
 from kg.formats import Format, WriteOptions, gexf, graphml, jsonld, rdf
 from kg.formats.rdf import to_oxigraph
 from kg.problems import KgError
@@ -373,11 +373,14 @@ def write(
     base: str = vocab.DEFAULT_BASE,
     layer: str = "all",
     with_sources: bool = False,
+    cuts: Sequence[str] = (),
 ) -> int:
     """Write the canonical serialisation of a layer (``all`` or ``facts``) to ``output``
     (``-`` for standard output) and return the number of triples. Nothing is written
     unless all of it can be: a file is replaced atomically, standard output gets the
-    whole text at once."""
+    whole text at once. With ``cuts`` (subject IRIs, see :mod:`kg.parts`), Turtle and
+    N-Triples of the whole graph are sorted and written in that many more processes at
+    once, with the same bytes; ``stream`` must then be a fresh generator over data in memory."""
     chosen = get_format(fmt)
     options = _options(base, with_sources)
     if layer != "all" or fmt not in _STREAMED:
@@ -387,15 +390,27 @@ def write(
         else:
             write_atomically(Path(output), _data_writer(chosen, triples, options))
         return len(triples)
-    with collector_paused():
-        ordered = sorted_unique(track(stream, "kg: building and sorting", unit=" triples"))
+
+    def write_part(part: Iterable[Triple], out: BinaryIO) -> int:
+        ordered = sorted_unique(track(part, "kg: building and sorting", unit=" triples"))
         counted = _Counted(track(ordered, "kg: writing", unit=" triples"))  # streamed from the merge sort into the writer
-        streamed = cast(list[Triple], counted)  # the writer iterates its triples once
+        chosen.write(cast(list[Triple], counted), out, options)  # the writer iterates its triples once
+        return counted.count
+
+    count = 0
+
+    def write_parts(out: BinaryIO) -> None:
+        nonlocal count
+        count = parts.write(stream, out, cuts, write_part)
+
+    with collector_paused():
         if str(output) == "-":
-            _write_stdout(_render(chosen, streamed, options))
+            buffer = io.BytesIO()
+            write_parts(buffer)
+            _write_stdout(buffer.getvalue())
         else:
-            write_atomically(Path(output), _data_writer(chosen, streamed, options))
-    return counted.count
+            write_atomically(Path(output), write_parts)
+    return count
 
 
 def _data_writer(chosen: Format, triples: list[Triple], options: WriteOptions) -> Callable[[BinaryIO], None]:

@@ -1,0 +1,171 @@
+"""Sorting and writing the graph on several cores: one process per range of subjects.
+
+The canonical order is subject first, and pyoxigraph's Turtle and N-Triples writers keep no
+state from one subject to the next but the prefix table they write first. So the sorted
+graph can be cut at subject boundaries into parts that separate processes sort and write
+at once, and the parts joined, each part's copy of the prefix table left out but the
+first's, are byte for byte what one process writes.
+
+Each process is forked from the one that loaded and checked the dataset, so it shares the
+dataset and builds the triples itself (building is cheap; sorting, converting and writing
+are not), keeping those whose subject is in its range. The first part is written by the
+calling process straight to the output; the others into anonymous temporary files that
+are copied after it. Where processes cannot be forked, or with one job, nothing of this
+is used.
+"""
+
+from __future__ import annotations
+
+import bisect
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, Any, BinaryIO
+
+from kg import progress
+from kg.problems import KgError
+from kg.terms import Triple
+
+#: Below this many records one process is as fast: forking and building the graph again cost more than they save.
+AUTO_MIN_RECORDS = 20_000
+#: Processes used when ``--jobs`` is not given (and the dataset is large enough): each holds
+#: what it touches of the dataset, so more cores would cost memory for little more speed.
+AUTO_MAX_JOBS = 2
+#: Where a part's header ends: pyoxigraph writes a Turtle prefix table as these lines first.
+_PREFIX_LINE = b"@prefix "
+
+
+def can_fork() -> bool:
+    """Whether this system can fork processes that share the loaded dataset."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def auto_jobs(records: int) -> int:
+    """The number of processes to use when none is asked for."""
+    if records < AUTO_MIN_RECORDS or not can_fork():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, AUTO_MAX_JOBS))
+
+
+def bounds(subjects: Iterable[str], jobs: int) -> list[str]:
+    """``jobs - 1`` subject IRIs that cut the sorted ``subjects`` (the records' own IRIs,
+    which most triples have as their subject or as the start of it) into parts of about
+    equal size; part ``i`` takes the subjects from bound ``i - 1`` up to, not including,
+    bound ``i``."""
+    ordered = sorted(set(subjects))
+    if jobs <= 1 or not ordered:
+        return []
+    cuts = {ordered[len(ordered) * i // jobs] for i in range(1, jobs)}
+    return sorted(cuts)
+
+
+def part_of(subject: str, cuts: Sequence[str]) -> int:
+    """Which part a subject belongs to."""
+    return bisect.bisect_right(cuts, subject)
+
+
+def _in_part(stream: Iterable[Triple], cuts: Sequence[str], index: int) -> Iterator[Triple]:
+    low = cuts[index - 1] if index > 0 else None
+    high = cuts[index] if index < len(cuts) else None
+    for triple in stream:
+        s = triple[0]
+        if (low is None or s >= low) and (high is None or s < high):
+            yield triple
+
+
+#: Writes the canonical (sorted, de-duplicated) serialisation of a stream to a binary file; returns the count.
+PartWriter = Callable[[Iterable[Triple], BinaryIO], int]
+
+
+def write(stream: Iterable[Triple], out: BinaryIO, cuts: Sequence[str], write_part: PartWriter) -> int:
+    """Write ``stream`` to ``out`` in ``len(cuts) + 1`` parts, all but the first in processes
+    of their own; returns the number of triples. ``stream`` must not have been started: each
+    process iterates its own copy of it."""
+    if not cuts:
+        return write_part(stream, out)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    context = multiprocessing.get_context("fork")
+    children: list[tuple[Any, IO[bytes], Any]] = []  # (process, its part's file, the end its outcome comes through)
+    try:
+        for index in range(1, len(cuts) + 1):
+            spool = tempfile.TemporaryFile(prefix="kg-part-")  # noqa: SIM115 (closed below)
+            receiver, sender = context.Pipe(duplex=False)
+            child = context.Process(target=_child, args=(stream, cuts, index, write_part, spool, sender), daemon=True)
+            child.start()
+            sender.close()
+            children.append((child, spool, receiver))
+        count = write_part(_in_part(stream, cuts, 0), out)
+        wrote_any = count > 0
+        for process, written, outcome in children:
+            count += _collect(process, outcome)
+            written.seek(0)
+            if wrote_any:
+                _skip_header(written)
+            shutil.copyfileobj(written, out, 1 << 20)
+            wrote_any = wrote_any or written.tell() > 0
+        return count
+    finally:
+        for process, written, outcome in children:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            written.close()
+            outcome.close()
+
+
+def _child(
+    stream: Iterable[Triple],
+    cuts: Sequence[str],
+    index: int,
+    write_part: PartWriter,
+    spool: IO[bytes],
+    sender: multiprocessing.connection.Connection,
+) -> None:
+    """A forked process's work: its part, written to ``spool``; the count or the error sent back."""
+    try:
+        with progress.quiet():
+            count = write_part(_in_part(stream, cuts, index), spool)  # type: ignore[arg-type]
+            spool.flush()
+        sender.send(("ok", count))
+    except KgError as err:
+        sender.send(("refused", str(err)))
+    except KeyboardInterrupt:
+        os._exit(130)
+    except BaseException:
+        sender.send(("failed", traceback.format_exc()))
+    finally:
+        sender.close()
+
+
+def _collect(child: multiprocessing.process.BaseProcess, receiver: multiprocessing.connection.Connection) -> int:
+    """A child's count, once it has finished; its error raised here."""
+    try:
+        outcome, value = receiver.recv()
+    except EOFError:
+        child.join()
+        raise KgError(f"a process writing part of the graph ended unexpectedly (exit status {child.exitcode}); try --jobs 1") from None
+    child.join()
+    if outcome == "ok":
+        return int(value)
+    if outcome == "refused":
+        raise KgError(value)
+    raise RuntimeError(f"a process writing part of the graph failed:\n{value}")
+
+
+def _skip_header(spool: IO[bytes]) -> None:
+    """Move past the prefix table at the start of a part (the first part wrote it)."""
+    while True:
+        start = spool.tell()
+        line = spool.readline()
+        if not line.startswith(_PREFIX_LINE):
+            spool.seek(start)
+            return
