@@ -6,8 +6,9 @@ For each size it generates a dataset (seeded, see ``generate.py``), then runs ea
 process of its own and prints one table: seconds, graph triples per second, peak memory
 (the largest maximum resident set of the stage's processes, from ``os.wait4``; and, as
 ``kg export`` forks a process per part, the peak of all of them together, sampled) and the
-ratio to the floor measured in the same run. The ``kg`` stages run the real command line; ``load``, ``check`` and
-``build`` time only their own step (their peak memory includes the steps before them).
+ratio to the floor measured in the same run. The ``kg`` stages run the real command line;
+``load``, ``check`` and ``build`` time only their own step (their peak memory includes the
+steps before them).
 """
 
 from __future__ import annotations
@@ -62,9 +63,14 @@ def _descendants(pid: int) -> list[int]:
 
 def _memory_of_all(pid: int) -> float:
     """The memory of ``pid`` and its descendants now (MiB): the sum of their proportional set
-    sizes, so pages a forked process still shares with its parent count once."""
+    sizes, so pages a forked process still shares with its parent count once. Nothing (0)
+    while there is one process: its own peak is exact, and reading the proportional sizes
+    walks the process's page tables, which would slow the process measured."""
+    processes = _descendants(pid)
+    if len(processes) < 2:
+        return 0.0
     total = 0
-    for one in _descendants(pid):
+    for one in processes:
         try:
             for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -78,14 +84,16 @@ def _memory_of_all(pid: int) -> float:
 def _run(command: list[str], timeout: float) -> tuple[float, float, int, str, str, float, float]:
     """Run ``command``; its wall seconds, peak memory (MiB; the largest of its processes), exit
     status, stdout, stderr, processor seconds (all its processes) and the peak of all its
-    processes' memory together (MiB, sampled every 20 ms; 0 where /proc cannot tell)."""
+    processes' memory together (MiB: sampled every half second while there are several,
+    and never less than the largest's peak)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         deadline = start + timeout
-        together = 0.0
+        together, sampled = 0.0, start
         while True:
-            together = max(together, _memory_of_all(process.pid))
+            if time.perf_counter() - sampled >= 0.5:
+                together, sampled = max(together, _memory_of_all(process.pid)), time.perf_counter()
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
@@ -100,8 +108,8 @@ def _run(command: list[str], timeout: float) -> tuple[float, float, int, str, st
         out.seek(0)
         err.seek(0)
         code = os.waitstatus_to_exitcode(status) if status != -1 else -1
-        cpu = usage.ru_utime + usage.ru_stime
-        return seconds, usage.ru_maxrss / 1024, code, out.read().decode(), err.read().decode(), cpu, together
+        cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+        return seconds, peak, code, out.read().decode(), err.read().decode(), cpu, max(together, peak)
 
 
 def _kg(*args: str) -> list[str]:
