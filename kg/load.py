@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from kg import progress, vocab
+from kg import parts, progress, vocab
 from kg.iri import NOT_A_NAMESPACE, base_problem
 from kg.model import (
     Citation,
@@ -1063,8 +1064,32 @@ def _load_file(
     return info
 
 
+@dataclass
+class _FileOutcome:
+    """What reading one curated file gave: its records by section, its problems, the ids of
+    its records that could not be read, its ``dataset`` settings."""
+
+    collected: dict[str, list[Any]]
+    problems: list[Problem]
+    unreadable: dict[str, str]
+    info: DatasetInfo | None
+
+
+def _read_files(files: list[Path], root: Path, advance: Callable[[], object]) -> list[_FileOutcome]:
+    outcomes = []
+    for path in files:
+        collected: dict[str, list[Any]] = {section: [] for section in SPECS}
+        problems: list[Problem] = []
+        unreadable: dict[str, str] = {}
+        info = load_file(path, display_path(path), collected, problems, unreadable, root, advance)
+        outcomes.append(_FileOutcome(collected, problems, unreadable, info))
+    return outcomes
+
+
 def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
-    """Every curated file under ``root`` as one dataset, with the problems found reading it."""
+    """Every curated file under ``root`` as one dataset, with the problems found reading it.
+    A large dataset's later files are read by a second process at once (see
+    :func:`kg.parts.read_files`), with the same result."""
     root = Path(root)
     problems: list[Problem] = []
     collected: dict[str, list[Any]] = {section: [] for section in SPECS}
@@ -1078,13 +1103,19 @@ def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
             Problem(None, "data", f"{display_path(root)} holds no curated *.yaml files", "give --data the folder that holds them")
         )
     with progress.counter("kg: reading", unit=" records") as advance:
-        for path in files:
-            found = load_file(path, display_path(path), collected, problems, unreadable, root, advance)
-            if found is not None:
-                if info_seen is not None and found.pos is not None:
-                    problems.append(Problem(found.pos, "dataset", f"a second 'dataset' section (the first is at {info_seen})", "keep one"))
-                else:
-                    info, info_seen = found, found.pos
+        outcomes = parts.read_files(files, lambda chosen, tick: _read_files(chosen, root, tick), advance)
+    for outcome in outcomes:
+        for section, found in outcome.collected.items():
+            collected[section] += found
+        problems += outcome.problems
+        for record_id, kind in outcome.unreadable.items():
+            unreadable.setdefault(record_id, kind)
+        found_info = outcome.info
+        if found_info is not None:
+            if info_seen is not None and found_info.pos is not None:
+                problems.append(Problem(found_info.pos, "dataset", f"a second 'dataset' section (the first is at {info_seen})", "keep one"))
+            else:
+                info, info_seen = found_info, found_info.pos
     entities = [record for section in SECTION_KIND for record in collected[section]]
     dataset = Dataset(
         root=str(root),

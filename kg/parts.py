@@ -1,6 +1,12 @@
-"""Sorting and writing the graph on several cores: one process per range of subjects.
+"""Work on several cores: curated files read by two processes, and the graph sorted and
+written by one process per range of subjects.
 
-The canonical order is subject first, and pyoxigraph's Turtle and N-Triples writers keep no
+Reading: curated files are independent until their ids are resolved, so a large dataset's
+later files are read by a forked process while this one reads the first ones, and the
+records sent back (:func:`read_files`).
+
+Writing (:func:`write`):
+the canonical order is subject first, and pyoxigraph's Turtle and N-Triples writers keep no
 state from one subject to the next but the prefix table they write first. So the sorted
 graph can be cut at subject boundaries into parts that separate processes sort and write
 at once, and the parts joined, each part's copy of the prefix table left out but the
@@ -24,7 +30,8 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, Any, BinaryIO
+from pathlib import Path
+from typing import IO, Any, BinaryIO, TypeVar
 
 from kg import progress
 from kg.problems import KgError
@@ -81,6 +88,8 @@ def _in_part(stream: Iterable[Triple], cuts: Sequence[str], index: int) -> Itera
             yield triple
 
 
+T = TypeVar("T")
+
 #: Writes the canonical (sorted, de-duplicated) serialisation of a stream to a binary file; returns the count.
 PartWriter = Callable[[Iterable[Triple], BinaryIO], int]
 
@@ -91,21 +100,14 @@ def write(stream: Iterable[Triple], out: BinaryIO, cuts: Sequence[str], write_pa
     process iterates its own copy of it."""
     if not cuts:
         return write_part(stream, out)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    context = multiprocessing.get_context("fork")
-    children: list[tuple[Any, IO[bytes], Any]] = []  # (process, its part's file, the end its outcome comes through)
+    children: list[tuple[Any, Any, IO[bytes]]] = []  # (process, the end its outcome comes through, its part's file)
     try:
         for index in range(1, len(cuts) + 1):
             spool = tempfile.TemporaryFile(prefix="kg-part-")  # noqa: SIM115 (closed below)
-            receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(stream, cuts, index, write_part, spool, sender), daemon=True)
-            child.start()
-            sender.close()
-            children.append((child, spool, receiver))
+            children.append((*_start(_part_writer(stream, cuts, index, write_part, spool)), spool))
         count = write_part(_in_part(stream, cuts, 0), out)
         wrote_any = count > 0
-        for process, written, outcome in children:
+        for process, outcome, written in children:
             count += _collect(process, outcome)
             written.seek(0)
             if wrote_any:
@@ -114,51 +116,107 @@ def write(stream: Iterable[Triple], out: BinaryIO, cuts: Sequence[str], write_pa
             wrote_any = wrote_any or written.tell() > 0
         return count
     finally:
-        for process, written, outcome in children:
-            if process.is_alive():
-                process.kill()
-            process.join()
+        for process, outcome, written in children:
+            _end(process, outcome)
             written.close()
-            outcome.close()
 
 
-def _child(
-    stream: Iterable[Triple],
-    cuts: Sequence[str],
-    index: int,
-    write_part: PartWriter,
-    spool: IO[bytes],
-    sender: multiprocessing.connection.Connection,
-) -> None:
-    """A forked process's work: its part, written to ``spool``; the count or the error sent back."""
+def _part_writer(stream: Iterable[Triple], cuts: Sequence[str], index: int, write_part: PartWriter, spool: IO[bytes]) -> Callable[[], int]:
+    def work() -> int:
+        count = write_part(_in_part(stream, cuts, index), spool)  # type: ignore[arg-type]
+        spool.flush()
+        return count
+
+    return work
+
+
+#: Curated bytes below which one process reads every file (a fork and sending the records
+#: back cost more than reading half of them).
+READ_MIN_BYTES = 4 << 20
+#: The share of the bytes this process reads itself: the helper also pickles what it read,
+#: and this process unpickles it, so the helper gets less.
+_READ_SHARE = 0.58
+
+
+def read_files(files: list[Path], read: Callable[[list[Path], Callable[[], object]], list[T]], advance: Callable[[], object]) -> list[T]:
+    """``read(files, advance)``: each file's outcome, in file order. When there is much to read
+    and the system can fork, the later files (about two fifths of the bytes) are read at
+    once by a second process, which sends its outcomes back; curated files are independent until
+    their ids are resolved, after reading. ``advance`` counts only this process's records."""
+    if len(files) < 2 or not can_fork():
+        return read(files, advance)
+    sizes = []
+    for path in files:
+        try:
+            sizes.append(os.stat(path).st_size)
+        except OSError:
+            sizes.append(0)  # the reader reports it
+    total, running, first = sum(sizes), 0, len(files)
+    for index, size in enumerate(sizes):
+        running += size
+        if running >= total * _READ_SHARE:
+            first = index + 1
+            break
+    if total < READ_MIN_BYTES or first >= len(files):
+        return read(files, advance)
+    later = files[first:]
+    process, outcome = _start(lambda: read(later, lambda: None))
+    try:
+        mine = read(files[:first], advance)
+        theirs: list[T] = _collect(process, outcome)
+    finally:
+        _end(process, outcome)
+    return mine + theirs
+
+
+def _start(work: Callable[[], object]) -> tuple[Any, Any]:
+    """A forked process doing ``work``, and the end of the pipe its outcome comes through."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(work, sender), daemon=True)
+    process.start()
+    sender.close()
+    return process, receiver
+
+
+def _child(work: Callable[[], object], sender: Any) -> None:
+    """In the forked process: the work's result, or its error, sent back."""
     try:
         with progress.quiet():
-            count = write_part(_in_part(stream, cuts, index), spool)  # type: ignore[arg-type]
-            spool.flush()
-        sender.send(("ok", count))
+            result = work()
+        sender.send(("ok", result))
     except KgError as err:
         sender.send(("refused", str(err)))
     except KeyboardInterrupt:
-        os._exit(130)
+        os._exit(130)  # the parent was interrupted too, and says so
     except BaseException:
         sender.send(("failed", traceback.format_exc()))
     finally:
         sender.close()
 
 
-def _collect(child: multiprocessing.process.BaseProcess, receiver: multiprocessing.connection.Connection) -> int:
-    """A child's count, once it has finished; its error raised here."""
+def _collect(process: Any, receiver: Any) -> Any:
+    """A child's result, once it has finished; its error raised here."""
     try:
         outcome, value = receiver.recv()
     except EOFError:
-        child.join()
-        raise KgError(f"a process writing part of the graph ended unexpectedly (exit status {child.exitcode}); try --jobs 1") from None
-    child.join()
+        process.join()
+        raise KgError(f"a helper process ended unexpectedly (exit status {process.exitcode}); try --jobs 1") from None
+    process.join()
     if outcome == "ok":
-        return int(value)
+        return value
     if outcome == "refused":
         raise KgError(value)
-    raise RuntimeError(f"a process writing part of the graph failed:\n{value}")
+    raise RuntimeError(f"a helper process failed:\n{value}")
+
+
+def _end(process: Any, receiver: Any) -> None:
+    if process.is_alive():
+        process.kill()
+    process.join()
+    receiver.close()
 
 
 def _skip_header(spool: IO[bytes]) -> None:

@@ -1,8 +1,9 @@
-"""Sorting and writing in several processes gives the one process's bytes, or its error."""
+"""Reading, sorting and writing in several processes gives what one process gives: the same records, bytes or error."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,8 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import api, export, parts
+from kg import api, export, load, parts
 from kg.cli import cli
+from kg.load import load_dataset
+from kg.model import Dataset
+from kg.problems import Problem
 from kg.terms import Lit, Triple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -111,3 +115,67 @@ def test_jobs_must_be_positive() -> None:
     result = CliRunner().invoke(cli, ["export", "--jobs", "0"])
     assert result.exit_code == 2
     assert "--jobs" in result.output and "0" in result.output
+
+
+def _loaded_both_ways(data: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[tuple[Dataset, list[Problem]], tuple[Dataset, list[Problem]]]:
+    monkeypatch.setattr(parts, "READ_MIN_BYTES", 1 << 60)
+    alone = load_dataset(data)
+    monkeypatch.setattr(parts, "READ_MIN_BYTES", 0)
+    return alone, load_dataset(data)
+
+
+def _wheres(dataset: Dataset) -> list[dict[str, object]]:
+    return [dict(record.where) for record in dataset.records()] + [dict(c.where) for r in dataset.records() for c in r.citations]
+
+
+def test_two_readers_give_the_one_reader_dataset(generated_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records, their positions and their order are the same when a helper reads the later files."""
+    (alone, alone_problems), (split, split_problems) = _loaded_both_ways(generated_data, monkeypatch)
+    assert split == alone and split_problems == alone_problems == []
+    assert _wheres(split) == _wheres(alone)
+    assert not multiprocessing.active_children()
+
+
+def test_two_readers_report_the_same_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistake in a file the helper reads, an unreadable record and a second dataset section: the same report."""
+    (tmp_path / "a.yaml").write_text(
+        "dataset:\n  title: First\norganisations:\n  - id: org-a\n    name: A\n    sources: [{source: s, evidence: A}]\n"
+    )
+    (tmp_path / "b.yaml").write_text("organisations:\n  - id: org-b\n    nmae: B\n")
+    (tmp_path / "c.yaml").write_text(
+        "dataset:\n  title: Second\norganisations:\n  - id: org-c\n    name: C\n    sources: [{source: s, evidence: C}]\n"
+    )
+    (alone, alone_problems), (split, split_problems) = _loaded_both_ways(tmp_path, monkeypatch)
+    assert split_problems == alone_problems
+    found = [(Path(p.pos.path).name, p.field) for p in split_problems if p.pos]
+    assert found == [("b.yaml", "nmae"), ("b.yaml", "name"), ("b.yaml", "sources"), ("c.yaml", "dataset")]
+    assert split == alone and split.unreadable == alone.unreadable == (("org-b", "organisation"),)
+
+
+def test_a_helper_that_cannot_read_is_reported_here(generated_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read = load.read_curated
+
+    def refusing(path: Path, shown: str, root: Path | None = None) -> tuple[bytes | None, Problem | None]:
+        if path.name.startswith("statistics"):  # a later file: the helper reads it
+            raise load.KgError(f"{shown}: cannot read the file: Input/output error")
+        return read(path, shown, root)
+
+    monkeypatch.setattr(load, "read_curated", refusing)
+    monkeypatch.setattr(parts, "READ_MIN_BYTES", 0)
+    with pytest.raises(load.KgError, match=r"statistics-0000\.yaml: cannot read the file: Input/output error"):
+        load_dataset(generated_data)
+    assert not multiprocessing.active_children()
+
+
+def test_a_helper_that_dies_is_reported_here(generated_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read = load.read_curated
+
+    def dying(path: Path, shown: str, root: Path | None = None) -> tuple[bytes | None, Problem | None]:
+        if path.name.startswith("statistics"):
+            os._exit(3)
+        return read(path, shown, root)
+
+    monkeypatch.setattr(load, "read_curated", dying)
+    monkeypatch.setattr(parts, "READ_MIN_BYTES", 0)
+    with pytest.raises(load.KgError, match=r"a helper process ended unexpectedly \(exit status 3\)"):
+        load_dataset(generated_data)
