@@ -89,7 +89,8 @@ def export_dataset(
     export.get_format(fmt)
     if jobs is not None and jobs < 1:
         raise KgError(f"--jobs {jobs}: give 1 or more processes")
-    dataset, report, chosen = _checked(data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output])
+    with parts.limited(jobs):
+        dataset, report, chosen = _checked(data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output])
     stream: Iterable[Triple] = triples(dataset, base=chosen, anchors=report.anchors)
     if layer != "all":
         stream = layers.select(stream, layer)

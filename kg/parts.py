@@ -23,6 +23,7 @@ is used.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeVar
 
@@ -44,6 +46,20 @@ AUTO_MIN_RECORDS = 2_000
 AUTO_MAX_JOBS = 2
 #: Where a part's header ends: pyoxigraph writes a Turtle prefix table as these lines first.
 _PREFIX_LINE = b"@prefix "
+
+
+#: At most this many processes (one: no helper at all), set by :func:`limited`; None: as :func:`auto_jobs` and :func:`read_files` choose.
+_LIMIT: ContextVar[int | None] = ContextVar("kg_jobs", default=None)
+
+
+@contextlib.contextmanager
+def limited(jobs: int | None) -> Iterator[None]:
+    """Within the block, use at most ``jobs`` processes (``--jobs``); None: choose."""
+    token = _LIMIT.set(jobs)
+    try:
+        yield
+    finally:
+        _LIMIT.reset(token)
 
 
 def can_fork() -> bool:
@@ -143,7 +159,7 @@ def read_files(files: list[Path], read: Callable[[list[Path], Callable[[], objec
     and the system can fork, the later files (about two fifths of the bytes) are read at
     once by a second process, which sends its outcomes back; curated files are independent until
     their ids are resolved, after reading. ``advance`` counts only this process's records."""
-    if len(files) < 2 or not can_fork():
+    if len(files) < 2 or not can_fork() or _LIMIT.get() == 1:
         return read(files, advance)
     sizes = []
     for path in files:

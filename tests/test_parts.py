@@ -6,8 +6,9 @@ import multiprocessing
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -179,3 +180,22 @@ def test_a_helper_that_dies_is_reported_here(generated_data: Path, monkeypatch: 
     monkeypatch.setattr(parts, "READ_MIN_BYTES", 0)
     with pytest.raises(load.KgError, match=r"a helper process ended unexpectedly \(exit status 3\)"):
         load_dataset(generated_data)
+
+
+def test_one_job_is_one_process(generated_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs 1 starts no helper, for reading or writing; without it, a large enough dataset gets both."""
+    started: list[object] = []
+    start = parts._start
+
+    def counted(work: Callable[[], object]) -> tuple[Any, Any]:
+        started.append(work)
+        return start(work)
+
+    monkeypatch.setattr(parts, "_start", counted)
+    monkeypatch.setattr(parts, "READ_MIN_BYTES", 0)
+    monkeypatch.setattr(parts, "AUTO_MIN_RECORDS", 0)
+    api.export_dataset(tmp_path / "one.ttl", data=generated_data, jobs=1)
+    assert started == []
+    api.export_dataset(tmp_path / "two.ttl", data=generated_data)
+    assert len(started) == (2 if parts.auto_jobs(10**9) > 1 else 1)
+    assert (tmp_path / "two.ttl").read_bytes() == (tmp_path / "one.ttl").read_bytes()
