@@ -91,11 +91,8 @@ def export_dataset(
         raise KgError(f"--jobs {jobs}: give 1 or more processes")
     with parts.limited(jobs):
         dataset, report, chosen = _checked(data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output])
-    stream: Iterable[Triple] = triples(dataset, base=chosen, anchors=report.anchors)
-    if layer != "all":
-        stream = layers.select(stream, layer)
-    jobs = parts.auto_jobs(len(dataset)) if jobs is None else jobs if parts.can_fork() else 1
-    cuts = parts.bounds(record_iris(dataset, chosen), jobs)
+    cuts = parts.bounds(record_iris(dataset, chosen), parts.jobs_for(len(dataset), jobs))
+    stream = _layer_stream(dataset, report, chosen, layer)
     count = export.write(stream, output, fmt, base=chosen, layer=layer, with_sources=with_sources, cuts=cuts)
     return count, report
 
@@ -135,8 +132,13 @@ def checked_triples(
     :class:`DataProblems` when the data has errors, :class:`KgError` when one of ``outputs``
     is a file the export reads."""
     dataset, report, chosen = _checked(data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=outputs)
+    return _layer_stream(dataset, report, chosen, layer), chosen, report
+
+
+def _layer_stream(dataset: Dataset, report: checks.Report, chosen: str, layer: str) -> Iterable[Triple]:
+    """The whole graph as a stream (see :func:`checked_triples`), or one layer, sorted."""
     stream = triples(dataset, base=chosen, anchors=report.anchors)
-    return (stream if layer == "all" else layers.select(stream, layer)), chosen, report
+    return stream if layer == "all" else layers.select(stream, layer)
 
 
 def _checked(

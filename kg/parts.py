@@ -78,6 +78,14 @@ def auto_jobs(records: int) -> int:
     return max(1, min(cores, AUTO_MAX_JOBS))
 
 
+def jobs_for(records: int, asked: int | None) -> int:
+    """The processes to use for a dataset of ``records``: as asked (one where processes
+    cannot be forked), else :func:`auto_jobs`."""
+    if asked is None:
+        return auto_jobs(records)
+    return asked if can_fork() else 1
+
+
 def bounds(subjects: Iterable[str], jobs: int) -> list[str]:
     """``jobs - 1`` subject IRIs that cut the sorted ``subjects`` (the records' own IRIs,
     which most triples have as their subject or as the start of it) into parts of about
