@@ -104,12 +104,7 @@ def part_of(subject: str, cuts: Sequence[str]) -> int:
 
 
 def _in_part(stream: Iterable[Triple], cuts: Sequence[str], index: int) -> Iterator[Triple]:
-    low = cuts[index - 1] if index > 0 else None
-    high = cuts[index] if index < len(cuts) else None
-    for triple in stream:
-        s = triple[0]
-        if (low is None or s >= low) and (high is None or s < high):
-            yield triple
+    return (triple for triple in stream if part_of(triple[0], cuts) == index)
 
 
 T = TypeVar("T")

@@ -2,10 +2,10 @@
 
 Triples are turned into sort keys packed in one string each (:func:`packed_key`: strings
 compare far faster than tuples, and the order is that of :func:`kg.terms.sort_key`; the
-triple is rebuilt from its key exactly), gathered in chunks of at most ``chunk_size`` distinct keys, each chunk
-sorted and, when there is more than one, spilled to a temporary file; the runs are then
-merged, dropping duplicates. A graph that fits in one chunk is sorted in memory with no
-file at all. Either way the order and the triples are those of
+triple is rebuilt from its key exactly), gathered in chunks of at most ``chunk_size``
+distinct keys, each chunk sorted and, when there is more than one, spilled to a temporary
+file; the runs are then merged, dropping duplicates. A graph that fits in one chunk is
+sorted in memory with no file at all. Either way the order and the triples are those of
 ``sorted(set(stream), key=sort_key)``.
 """
 
