@@ -70,3 +70,17 @@ def test_loaded_records_point_at_their_fields(tmp_path: Path) -> None:
     assert (second.where["name"].line, second.where["id"].line) == (7, 8)
     assert list(second.where)[:2] == ["name", "id"]  # the curator's order
     assert first.citations[0].where["evidence"] == Pos(first.pos.path, 6, 19)
+
+
+def test_a_value_written_many_times_is_held_once(tmp_path: Path) -> None:
+    """Ids, statuses and quotes repeat across records and files: each value is one object."""
+    for name, first in (("a.yaml", "one-org"), ("b.yaml", "two-org")):
+        (tmp_path / name).write_text(
+            f"organisations:\n  - id: {first}\n    name: Shared name\n    sources:\n      - source: s\n        evidence: Shared name\n",
+            encoding="utf-8",
+        )
+    dataset, _problems = load_dataset(tmp_path)
+    one, two = dataset.entities
+    assert one.name == two.name == "Shared name"
+    assert one.name is two.name
+    assert one.citations[0].source is two.citations[0].source
