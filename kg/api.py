@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -89,12 +90,28 @@ def export_dataset(
     export.get_format(fmt)
     if jobs is not None and jobs < 1:
         raise KgError(f"--jobs {jobs}: give 1 or more processes")
-    with parts.limited(jobs):
-        dataset, report, chosen = _checked(data, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output])
-    cuts = parts.bounds(record_iris(dataset, chosen), parts.jobs_for(len(dataset), jobs))
-    stream = _layer_stream(dataset, report, chosen, layer)
-    count = export.write(stream, output, fmt, base=chosen, layer=layer, with_sources=with_sources, cuts=cuts)
+    root = Path(data) if data else bundled_data()
+    processes = parts.jobs_for(curated_bytes(root), jobs) if export.streams(fmt, layer) else 1
+    # The writing helpers are forked before the dataset is loaded, so they hold none of it.
+    with parts.writers(processes - 1) as helpers, parts.limited(jobs):
+        dataset, report, chosen = _checked(root, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output])
+        cuts = parts.bounds(record_iris(dataset, chosen), processes, parts.FIRST_PART)
+        stream = _layer_stream(dataset, report, chosen, layer)
+        count = export.write(stream, output, fmt, base=chosen, layer=layer, with_sources=with_sources, cuts=cuts, helpers=helpers)
     return count, report
+
+
+def curated_bytes(root: Path) -> int:
+    """The size of a dataset folder's curated files (0 where it cannot be read: loading says why)."""
+    try:
+        files = data_files(root)
+    except KgError:
+        return 0
+    total = 0
+    for path in files:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
 
 
 def export_all(

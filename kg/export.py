@@ -29,7 +29,7 @@ from kg.formats import Format, WriteOptions, gexf, graphml, jsonld, rdf
 from kg.formats.rdf import to_oxigraph
 from kg.problems import KgError
 from kg.progress import track
-from kg.sort import collector_paused, sorted_unique
+from kg.sort import collector_paused, packed_key, sort_keys, sorted_unique, triple_of
 from kg.terms import Triple
 
 __all__ = ["FORMATS", "Format", "canonical", "get_format", "register", "serialise", "to_oxigraph", "write", "write_all", "write_bytes"]
@@ -374,16 +374,18 @@ def write(
     layer: str = "all",
     with_sources: bool = False,
     cuts: Sequence[str] = (),
+    helpers: Sequence[parts.Writer] = (),
 ) -> int:
     """Write the canonical serialisation of a layer (``all`` or ``facts``) to ``output``
     (``-`` for standard output) and return the number of triples. Nothing is written
     unless all of it can be: a file is replaced atomically, standard output gets the
     whole text at once. With ``cuts`` (subject IRIs, see :mod:`kg.parts`), Turtle and
-    N-Triples of the whole graph are sorted and written in that many more processes at
-    once, with the same bytes; ``stream`` must then be a fresh generator over data in memory."""
+    N-Triples of the whole graph are sorted and written by that many more processes at
+    once, with the same bytes: ``helpers`` started before the data was loaded, else
+    started here."""
     chosen = get_format(fmt)
     options = _options(base, with_sources)
-    if layer != "all" or fmt not in _STREAMED:
+    if not streams(fmt, layer):
         triples = _layer(stream, layer)
         if str(output) == "-":
             _write_stdout(_render(chosen, triples, options))
@@ -391,17 +393,12 @@ def write(
             write_atomically(Path(output), _data_writer(chosen, triples, options))
         return len(triples)
 
-    def write_part(part: Iterable[Triple], out: BinaryIO) -> int:
-        ordered = sorted_unique(track(part, "kg: building and sorting", unit=" triples"))
-        counted = _Counted(track(ordered, "kg: writing", unit=" triples"))  # streamed from the merge sort into the writer
-        chosen.write(cast(list[Triple], counted), out, options)  # the writer iterates its triples once
-        return counted.count
-
     count = 0
 
     def write_parts(out: BinaryIO) -> None:
         nonlocal count
-        count = parts.write(stream, out, cuts, write_part)
+        keys = map(packed_key, track(stream, "kg: building and sorting", unit=" triples"))
+        count = parts.write(keys, out, cuts, write_sorted, fmt, options, helpers=helpers)
 
     with collector_paused():
         if str(output) == "-":
@@ -411,6 +408,21 @@ def write(
         else:
             write_atomically(Path(output), write_parts)
     return count
+
+
+def streams(fmt: str, layer: str) -> bool:
+    """Whether a format and layer are written as a stream from the merge sort, in bounded
+    memory and in parts if asked (see :func:`write`); the others are built whole."""
+    return layer == "all" and fmt in _STREAMED
+
+
+def write_sorted(fmt: str, options: WriteOptions, keys: Iterable[str], out: BinaryIO) -> int:
+    """Sort packed keys (:func:`kg.sort.packed_key`) and write their triples to ``out`` in a
+    streamed format; returns how many (in a helper too: see :mod:`kg.parts`)."""
+    ordered = map(triple_of, sort_keys(keys))
+    counted = _Counted(track(ordered, "kg: writing", unit=" triples"))  # streamed from the merge sort into the writer
+    get_format(fmt).write(cast(list[Triple], counted), out, options)  # the writer iterates its triples once
+    return counted.count
 
 
 def _data_writer(chosen: Format, triples: list[Triple], options: WriteOptions) -> Callable[[BinaryIO], None]:

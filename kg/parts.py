@@ -12,12 +12,15 @@ graph can be cut at subject boundaries into parts that separate processes sort a
 at once, and the parts joined, each part's copy of the prefix table left out but the
 first's, are byte for byte what one process writes.
 
-Each process is forked from the one that loaded and checked the dataset, so it shares the
-dataset and builds the triples itself (building is cheap; sorting, converting and writing
-are not), keeping those whose subject is in its range. The first part is written by the
-calling process straight to the output; the others into anonymous temporary files that
-are copied after it. Where processes cannot be forked, or with one job, nothing of this
-is used.
+The helpers that write the later parts (:class:`Writer`) are forked *before* the dataset is
+loaded (:func:`writers`), so they hold none of it: a process forked after loading ends up
+with its own copy of most of the dataset's memory pages, as reference counts change on
+either side. This process builds the triples once and turns each into its sort key
+(:func:`kg.sort.packed_key`); the keys of its own part go to its own merge sort, the others
+are sent to their helper in batches, each in an anonymous temporary file whose descriptor
+passes over a socket, so building never waits for a helper that is busy sorting. Each
+helper sorts and writes its part into a temporary file that is copied after the first
+part. Where processes cannot be forked, or with one job, nothing of this is used.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ import bisect
 import contextlib
 import multiprocessing
 import os
+import pickle
 import shutil
+import socket
 import sys
 import tempfile
 import traceback
@@ -37,13 +42,19 @@ from typing import IO, Any, BinaryIO, TypeVar
 
 from kg import progress
 from kg.problems import KgError
-from kg.terms import Triple
+from kg.sort import collector_paused
 
-#: Below this many records one process is simple and about as fast (at 1,000 facts two save 0.05 s of 0.6).
-AUTO_MIN_RECORDS = 2_000
-#: Processes used when ``--jobs`` is not given (and the dataset is large enough): each holds
-#: what it touches of the dataset, so more cores would cost memory for little more speed.
+#: Curated bytes below which one process is simple and about as fast (about 2,000 records;
+#: at 1,000 facts two processes save 0.05 s of 0.6).
+AUTO_MIN_BYTES = 512 << 10
+#: Processes used when ``--jobs`` is not given (and the dataset is large enough): more cores
+#: would cost memory for little more speed, since this process builds every triple.
 AUTO_MAX_JOBS = 2
+#: How much larger the first part is than each helper's (:func:`bounds`): this process builds
+#: every triple and sends the helpers their keys, yet a helper's work also waits on those
+#: keys. At 100k facts 1.17 (the first part 54% of the records with one helper) finished
+#: both processes together, where equal parts left this one waiting 1.4 s.
+FIRST_PART = 1.17
 #: Where a part's header ends: pyoxigraph writes a Turtle prefix table as these lines first.
 _PREFIX_LINE = b"@prefix "
 
@@ -67,9 +78,9 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def auto_jobs(records: int) -> int:
-    """The number of processes to use when none is asked for."""
-    if records < AUTO_MIN_RECORDS or not can_fork():
+def auto_jobs(curated_bytes: int) -> int:
+    """The number of processes to use when none is asked for, by the size of the curated files."""
+    if curated_bytes < AUTO_MIN_BYTES or not can_fork():
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
@@ -78,23 +89,25 @@ def auto_jobs(records: int) -> int:
     return max(1, min(cores, AUTO_MAX_JOBS))
 
 
-def jobs_for(records: int, asked: int | None) -> int:
-    """The processes to use for a dataset of ``records``: as asked (one where processes
-    cannot be forked), else :func:`auto_jobs`."""
+def jobs_for(curated_bytes: int, asked: int | None) -> int:
+    """The processes to use for a dataset of ``curated_bytes``: as asked (one where
+    processes cannot be forked), else :func:`auto_jobs`."""
     if asked is None:
-        return auto_jobs(records)
+        return auto_jobs(curated_bytes)
     return asked if can_fork() else 1
 
 
-def bounds(subjects: Iterable[str], jobs: int) -> list[str]:
+def bounds(subjects: Iterable[str], jobs: int, first: float = 1.0) -> list[str]:
     """``jobs - 1`` subject IRIs that cut the sorted ``subjects`` (the records' own IRIs,
-    which most triples have as their subject or as the start of it) into parts of about
-    equal size; part ``i`` takes the subjects from bound ``i - 1`` up to, not including,
-    bound ``i``."""
+    which most triples have as their subject or as the start of it) into parts: the first
+    ``first`` times as large as each of the others, which are equal. Part ``i`` takes the
+    subjects from bound ``i - 1`` up to, not including, bound ``i``."""
     ordered = sorted(set(subjects))
     if jobs <= 1 or not ordered:
         return []
-    cuts = {ordered[len(ordered) * i // jobs] for i in range(1, jobs)}
+    share = first / (first + jobs - 1)
+    ends = [share + (1 - share) * i / (jobs - 1) for i in range(jobs - 1)]
+    cuts = {ordered[min(len(ordered) - 1, int(len(ordered) * end))] for end in ends}
     return sorted(cuts)
 
 
@@ -103,50 +116,171 @@ def part_of(subject: str, cuts: Sequence[str]) -> int:
     return bisect.bisect_right(cuts, subject)
 
 
-def _in_part(stream: Iterable[Triple], cuts: Sequence[str], index: int) -> Iterator[Triple]:
-    return (triple for triple in stream if part_of(triple[0], cuts) == index)
-
-
 T = TypeVar("T")
 
-#: Writes the canonical (sorted, de-duplicated) serialisation of a stream to a binary file; returns the count.
-PartWriter = Callable[[Iterable[Triple], BinaryIO], int]
+#: Sorts the packed keys it is given and writes their triples, in canonical order, to a binary
+#: file; returns the number written. Called as ``write_keys(*args, keys, out)``; must be a
+#: module-level function, as it is named to the helpers by pickling.
+KeysWriter = Callable[..., int]
+
+#: Keys sent to a helper at once (about 3 MiB).
+_BATCH = 20_000
+#: The longest message a helper is sent (a job: its function's name and arguments).
+_MESSAGE_MAX = 1 << 20
+_JOB, _KEYS, _DONE = b"J", b"K", b"E"
 
 
-def write(stream: Iterable[Triple], out: BinaryIO, cuts: Sequence[str], write_part: PartWriter) -> int:
-    """Write ``stream`` to ``out`` in ``len(cuts) + 1`` parts, all but the first in processes
-    of their own; returns the number of triples. ``stream`` must not have been started: each
-    process iterates its own copy of it."""
-    if not cuts:
-        return write_part(stream, out)
-    children: list[tuple[Any, Any, IO[bytes]]] = []  # (process, the end its outcome comes through, its part's file)
+class Writer:
+    """A forked helper that waits to sort and write one part of the graph (see the module's
+    notes): :meth:`begin` names its work, :meth:`send` gives it keys, :meth:`finish` waits
+    for it and returns its count, and :attr:`spool` then holds what it wrote. :meth:`end`
+    stops it, whatever it is doing."""
+
+    def __init__(self) -> None:
+        self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.spool: IO[bytes] = tempfile.TemporaryFile(prefix="kg-part-")  # noqa: SIM115 (closed by end)
+        channel = self._channel
+        try:
+            self._process, self._outcome = _start(lambda: _serve(theirs, channel, self.spool))
+        except BaseException:
+            self._channel.close()
+            self.spool.close()
+            raise
+        finally:
+            theirs.close()
+
+    def begin(self, write_keys: KeysWriter, *args: Any) -> None:
+        with self._reported():
+            self._channel.sendall(_JOB + pickle.dumps((write_keys, args), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def send(self, keys: list[str]) -> None:
+        with tempfile.TemporaryFile(prefix="kg-keys-") as batch, self._reported():
+            pickle.dump(keys, batch, protocol=pickle.HIGHEST_PROTOCOL)
+            batch.flush()
+            socket.send_fds(self._channel, [_KEYS], [batch.fileno()])  # the helper holds the file from here
+
+    def done(self) -> None:
+        """No more keys: the helper can merge and write."""
+        with self._reported():
+            self._channel.sendall(_DONE)
+
+    @contextlib.contextmanager
+    def _reported(self) -> Iterator[None]:
+        """A helper that cannot be reached has stopped: say why (its error, or that it died)."""
+        try:
+            yield
+        except OSError:
+            _collect(self._process, self._outcome)
+            raise KgError("a helper process stopped taking its part; try --jobs 1") from None
+
+    def finish(self) -> int:
+        """Wait for the helper; the number of triples it wrote (its error raised here)."""
+        count: int = _collect(self._process, self._outcome)
+        self.spool.flush()
+        return count
+
+    def end(self) -> None:
+        self._channel.close()
+        _end(self._process, self._outcome)
+        self.spool.close()
+
+
+def _serve(channel: socket.socket, parents_end: socket.socket, spool: IO[bytes]) -> int:
+    """In a helper: wait for a job, then run it on the keys as they come; 0 when none comes."""
+    parents_end.close()  # so that the helper sees the end when the parent goes
+    message = channel.recv(_MESSAGE_MAX)
+    if not message.startswith(_JOB):
+        return 0
+    write_keys, args = pickle.loads(message[len(_JOB) :])
+    with collector_paused():
+        count: int = write_keys(*args, _received(channel), spool)
+    spool.flush()
+    return count
+
+
+def _received(channel: socket.socket) -> Iterator[str]:
+    while True:
+        message, fds, _flags, _address = socket.recv_fds(channel, len(_KEYS), 1)
+        if message == _KEYS and fds:
+            with os.fdopen(fds[0], "rb") as batch:
+                batch.seek(0)
+                keys: list[str] = pickle.load(batch)
+            yield from keys
+        elif message == _DONE:
+            return
+        else:
+            for fd in fds:
+                os.close(fd)
+            raise KgError("the process sending a part's triples went away")
+
+
+@contextlib.contextmanager
+def writers(count: int) -> Iterator[list[Writer]]:
+    """``count`` helpers started now, each waiting to write a part; all stopped when the block ends.
+    Start them before loading the dataset (see the module's notes)."""
+    started: list[Writer] = []
     try:
-        for index in range(1, len(cuts) + 1):
-            spool = tempfile.TemporaryFile(prefix="kg-part-")  # noqa: SIM115 (closed below)
-            children.append((*_start(_part_writer(stream, cuts, index, write_part, spool)), spool))
-        count = write_part(_in_part(stream, cuts, 0), out)
-        wrote_any = count > 0
-        for process, outcome, written in children:
-            count += _collect(process, outcome)
-            written.seek(0)
-            if wrote_any:
-                _skip_header(written)
-            shutil.copyfileobj(written, out, 1 << 20)
-            wrote_any = wrote_any or written.tell() > 0
-        return count
+        for _ in range(count):
+            started.append(Writer())
+        yield started
     finally:
-        for process, outcome, written in children:
-            _end(process, outcome)
-            written.close()
+        for writer in started:
+            writer.end()
 
 
-def _part_writer(stream: Iterable[Triple], cuts: Sequence[str], index: int, write_part: PartWriter, spool: IO[bytes]) -> Callable[[], int]:
-    def work() -> int:
-        count = write_part(_in_part(stream, cuts, index), spool)  # type: ignore[arg-type]
-        spool.flush()
-        return count
+def write(
+    keys: Iterable[str], out: BinaryIO, cuts: Sequence[str], write_keys: KeysWriter, *args: Any, helpers: Sequence[Writer] = ()
+) -> int:
+    """Sort and write the triples of packed ``keys`` (see :func:`kg.sort.packed_key`) to
+    ``out`` by ``write_keys(*args, keys, out)``, in ``len(cuts) + 1`` parts, all but the
+    first by a helper of its own (``helpers``, one a cut, or started here); returns the
+    number of triples."""
+    if not cuts:
+        return int(write_keys(*args, keys, out))
+    if helpers:
+        return _write_parts(keys, out, cuts, helpers[: len(cuts)], write_keys, args)
+    with writers(len(cuts)) as started:
+        return _write_parts(keys, out, cuts, started, write_keys, args)
 
-    return work
+
+def _write_parts(
+    keys: Iterable[str], out: BinaryIO, cuts: Sequence[str], helpers: Sequence[Writer], write_keys: KeysWriter, args: tuple[Any, ...]
+) -> int:
+    if len(helpers) != len(cuts):
+        raise ValueError(f"{len(cuts)} cuts need {len(cuts)} helpers, not {len(helpers)}")
+    for helper in helpers:
+        helper.begin(write_keys, *args)
+    count = write_keys(*args, _route(keys, cuts, helpers), out)
+    wrote_any = count > 0
+    for helper in helpers:
+        count += helper.finish()
+        written = helper.spool
+        written.seek(0)
+        if wrote_any:
+            _skip_header(written)
+        shutil.copyfileobj(written, out, 1 << 20)
+        wrote_any = wrote_any or written.tell() > 0
+    return int(count)
+
+
+def _route(keys: Iterable[str], cuts: Sequence[str], helpers: Sequence[Writer]) -> Iterator[str]:
+    """The keys of the first part; the others sent to their helpers in batches. A key starts
+    with its subject, which no cut (an IRI) can continue with the key's NUL separator."""
+    batches: list[list[str]] = [[] for _ in helpers]
+    for key in keys:
+        index = bisect.bisect_right(cuts, key)
+        if index == 0:
+            yield key
+            continue
+        batch = batches[index - 1]
+        batch.append(key)
+        if len(batch) >= _BATCH:
+            helpers[index - 1].send(batch)
+            batches[index - 1] = []
+    for helper, batch in zip(helpers, batches, strict=True):
+        if batch:
+            helper.send(batch)
+        helper.done()
 
 
 #: Curated bytes below which one process reads every file (a fork and sending the records

@@ -107,8 +107,13 @@ def _read(spool: IO[bytes]) -> Iterator[Key]:
 
 
 def sorted_keys(stream: Iterable[Triple], chunk_size: int | None = None) -> Iterator[Key]:
-    """The distinct packed keys of ``stream``, ascending; at most ``chunk_size`` of them
-    (default :data:`CHUNK_SIZE`), plus one block per spilled run, are held in memory at a time."""
+    """The distinct packed keys of ``stream``, ascending (see :func:`sort_keys`)."""
+    return sort_keys(map(packed_key, stream), chunk_size)
+
+
+def sort_keys(keys: Iterable[Key], chunk_size: int | None = None) -> Iterator[Key]:
+    """The distinct ``keys``, ascending; at most ``chunk_size`` of them (default
+    :data:`CHUNK_SIZE`), plus one block per spilled run, are held in memory at a time."""
     chunk_size = CHUNK_SIZE if chunk_size is None else chunk_size
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -116,8 +121,8 @@ def sorted_keys(stream: Iterable[Triple], chunk_size: int | None = None) -> Iter
     levels: list[list[IO[bytes]]] = []  # levels[n]: runs made of about _FAN_IN**n chunks each
     try:
         chunk: set[Key] = set()
-        for triple in stream:
-            chunk.add(packed_key(triple))
+        for key in keys:
+            chunk.add(key)
             if len(chunk) >= chunk_size:
                 _add_run(levels, 0, _spill(sorted(chunk), block), block)
                 chunk = set()

@@ -108,8 +108,8 @@ def test_bounds_cut_the_records_evenly() -> None:
 
 
 def test_small_datasets_use_one_process() -> None:
-    assert parts.auto_jobs(parts.AUTO_MIN_RECORDS - 1) == 1
-    assert 1 <= parts.auto_jobs(parts.AUTO_MIN_RECORDS) <= parts.AUTO_MAX_JOBS
+    assert parts.auto_jobs(parts.AUTO_MIN_BYTES - 1) == 1
+    assert 1 <= parts.auto_jobs(parts.AUTO_MIN_BYTES) <= parts.AUTO_MAX_JOBS
 
 
 def test_jobs_must_be_positive() -> None:
@@ -193,9 +193,58 @@ def test_one_job_is_one_process(generated_data: Path, tmp_path: Path, monkeypatc
 
     monkeypatch.setattr(parts, "_start", counted)
     monkeypatch.setattr(parts, "READ_MIN_BYTES", 0)
-    monkeypatch.setattr(parts, "AUTO_MIN_RECORDS", 0)
+    monkeypatch.setattr(parts, "AUTO_MIN_BYTES", 0)
     api.export_dataset(tmp_path / "one.ttl", data=generated_data, jobs=1)
     assert started == []
     api.export_dataset(tmp_path / "two.ttl", data=generated_data)
     assert len(started) == (2 if parts.auto_jobs(10**9) > 1 else 1)
     assert (tmp_path / "two.ttl").read_bytes() == (tmp_path / "one.ttl").read_bytes()
+
+
+def test_writing_helpers_start_before_the_dataset_is_loaded(generated_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """So that they share none of its memory: forked after loading, a helper ends up with its own copy."""
+    events: list[str] = []
+    writer, loader = parts.Writer.__init__, api.load_dataset
+
+    def starting(self: parts.Writer) -> None:
+        events.append("writer")
+        writer(self)
+
+    def loading(root: Path | str) -> tuple[Dataset, list[Problem]]:
+        events.append("load")
+        return loader(root)
+
+    monkeypatch.setattr(parts.Writer, "__init__", starting)
+    monkeypatch.setattr(api, "load_dataset", loading)
+    api.export_dataset(tmp_path / "out.ttl", data=generated_data, jobs=3)
+    assert events == ["writer", "writer", "load"]
+    events.clear()
+    api.export_dataset(tmp_path / "out.jsonld", data=generated_data, fmt="jsonld", jobs=3)  # written whole, by this process
+    assert events == ["load"]
+    assert not multiprocessing.active_children()
+
+
+def test_a_helper_left_without_work_ends_when_its_channel_closes() -> None:
+    """As when kg stops before giving it a part, or dies: the helper does not wait for ever."""
+    with parts.writers(1) as (helper,):
+        helper._channel.close()
+        helper._process.join(10)
+        assert helper._process.exitcode == 0
+
+
+def test_a_helper_that_dies_while_taking_keys_is_reported(tmp_path: Path) -> None:
+    keys = [f"https://example.org/id/{i:06d}\x00\x001https://example.org/p\x00\x000https://example.org/o" for i in range(100_000)]
+    with parts.writers(1) as (helper,):
+        helper._process.kill()
+        helper._process.join()
+        with pytest.raises(api.KgError, match="a helper process ended unexpectedly"), (tmp_path / "out.nt").open("wb") as out:
+            parts.write(
+                iter(keys),
+                out,
+                ["https://example.org/id/050000"],
+                export.write_sorted,
+                "ntriples",
+                export._options("https://example.org/id/", False),
+                helpers=[helper],
+            )
+    assert not multiprocessing.active_children()

@@ -71,7 +71,7 @@ from kg.problems import ERROR, WARNING
     type=click.IntRange(min=1),
     default=None,
     help=f"Processes that sort and write Turtle or N-Triples at once (same bytes); 1: one process for everything.  "
-    f"[default: {parts.AUTO_MAX_JOBS} for {parts.AUTO_MIN_RECORDS:,} records or more where there are the cores, else 1]",
+    f"[default: {parts.AUTO_MAX_JOBS} for {parts.AUTO_MIN_BYTES >> 10:,} KiB of curated files or more where there are the cores, else 1]",
 )
 @allow_ungrounded_option
 @quiet_option
