@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -247,4 +248,14 @@ def test_a_helper_that_dies_while_taking_keys_is_reported(tmp_path: Path) -> Non
                 export._options("https://example.org/id/", False),
                 helpers=[helper],
             )
+    assert not multiprocessing.active_children()
+
+
+def test_data_with_errors_stops_the_helpers_and_writes_nothing(generated_data: Path, tmp_path: Path) -> None:
+    """The helpers were started before loading found the mistake: none is left, and no file."""
+    data = shutil.copytree(generated_data, tmp_path / "data")
+    (data / "broken.yaml").write_text("organisations:\n  - id: broken-org\n    nmae: Broken\n", encoding="utf-8")
+    with pytest.raises(api.DataProblems):
+        api.export_dataset(tmp_path / "out.ttl", data=data, jobs=2)
+    assert not (tmp_path / "out.ttl").exists()
     assert not multiprocessing.active_children()
