@@ -154,10 +154,11 @@ class Writer:
             self._channel.sendall(_JOB + pickle.dumps((write_keys, args), protocol=pickle.HIGHEST_PROTOCOL))
 
     def send(self, keys: list[str]) -> None:
-        with tempfile.TemporaryFile(prefix="kg-keys-") as batch, self._reported():
+        with tempfile.TemporaryFile(prefix="kg-keys-") as batch:
             pickle.dump(keys, batch, protocol=pickle.HIGHEST_PROTOCOL)
             batch.flush()
-            socket.send_fds(self._channel, [_KEYS], [batch.fileno()])  # the helper holds the file from here
+            with self._reported():
+                socket.send_fds(self._channel, [_KEYS], [batch.fileno()])  # the helper holds the file from here
 
     def done(self) -> None:
         """No more keys: the helper can merge and write."""
@@ -166,12 +167,15 @@ class Writer:
 
     @contextlib.contextmanager
     def _reported(self) -> Iterator[None]:
-        """A helper that cannot be reached has stopped: say why (its error, or that it died)."""
+        """A helper whose end of the socket has closed has stopped: say why (its error, or
+        that it died). Any other failure to send is this process's, and said as such."""
         try:
             yield
-        except OSError:
+        except (BrokenPipeError, ConnectionResetError):
             _collect(self._process, self._outcome)
             raise KgError("a helper process stopped taking its part; try --jobs 1") from None
+        except OSError as err:
+            raise KgError(f"cannot send a helper its part of the graph: {err.strerror or err}; try --jobs 1") from None
 
     def finish(self) -> int:
         """Wait for the helper; the number of triples it wrote (its error raised here)."""

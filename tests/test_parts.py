@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import shutil
@@ -258,4 +259,17 @@ def test_data_with_errors_stops_the_helpers_and_writes_nothing(generated_data: P
     with pytest.raises(api.DataProblems):
         api.export_dataset(tmp_path / "out.ttl", data=data, jobs=2)
     assert not (tmp_path / "out.ttl").exists()
+    assert not multiprocessing.active_children()
+
+
+def test_a_batch_that_cannot_be_sent_is_reported_without_waiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure on this side (here: too many descriptors in flight) is said as such; the helper, still waiting, is stopped."""
+
+    def refusing(*_args: object) -> int:
+        raise OSError(errno.ETOOMANYREFS, os.strerror(errno.ETOOMANYREFS))
+
+    monkeypatch.setattr(parts.socket, "send_fds", refusing)
+    with pytest.raises(api.KgError, match="cannot send a helper its part of the graph: Too many references"):
+        export.write(iter(_graph() * 2000), tmp_path / "parts.nt", "ntriples", cuts=["https://example.org/id/c"])
+    assert not list(tmp_path.iterdir())
     assert not multiprocessing.active_children()
