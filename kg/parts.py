@@ -44,7 +44,7 @@ from kg import progress
 from kg.problems import KgError
 from kg.sort import collector_paused
 
-#: Curated bytes below which one process is simple and about as fast (about 2,000 records;
+#: Curated bytes below which one process is simple and about as fast (about 1,600 records;
 #: at 1,000 facts two processes save 0.05 s of 0.6).
 AUTO_MIN_BYTES = 512 << 10
 #: Processes used when ``--jobs`` is not given (and the dataset is large enough): more cores
@@ -268,8 +268,9 @@ def _write_parts(
 
 
 def _route(keys: Iterable[str], cuts: Sequence[str], helpers: Sequence[Writer]) -> Iterator[str]:
-    """The keys of the first part; the others sent to their helpers in batches. A key starts
-    with its subject, which no cut (an IRI) can continue with the key's NUL separator."""
+    """The keys of the first part; the others sent to their helpers in batches. A key is its
+    subject followed by NULs and more, and no cut (an IRI) holds a NUL, so a key falls
+    between the same two cuts as its subject (:func:`part_of`)."""
     batches: list[list[str]] = [[] for _ in helpers]
     for key in keys:
         index = bisect.bisect_right(cuts, key)
