@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import errno
 import multiprocessing
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kg import api, export, load, parts
+from kg import api, export, load, parts, sort
 from kg.cli import cli
 from kg.load import load_dataset
 from kg.model import Dataset
@@ -273,3 +275,16 @@ def test_a_batch_that_cannot_be_sent_is_reported_without_waiting(tmp_path: Path,
         export.write(iter(_graph() * 2000), tmp_path / "parts.nt", "ntriples", cuts=["https://example.org/id/c"])
     assert not list(tmp_path.iterdir())
     assert not multiprocessing.active_children()
+
+
+def test_a_key_goes_to_the_part_of_its_subject() -> None:
+    """Routing compares whole sort keys with the cuts; the part must be the subject's own,
+    or one subject's triples would be split between two processes."""
+    chooser = random.Random(11)
+    alphabet = "ab/:#-é\U0001f600"
+    for _ in range(2_000):
+        subject = "".join(chooser.choice(alphabet) for _ in range(chooser.randint(0, 6)))
+        cuts = sorted({"".join(chooser.choice(alphabet) for _ in range(chooser.randint(0, 6))) for _ in range(3)} | {subject[:3]})
+        obj = Lit("".join(chooser.choice(alphabet + "\x00") for _ in range(3)))
+        key = sort.packed_key((subject, "https://example.org/p", obj))
+        assert bisect.bisect_right(cuts, key) == parts.part_of(subject, cuts), (subject, cuts)
