@@ -398,7 +398,8 @@ def write(
     def write_parts(out: BinaryIO) -> None:
         nonlocal count
         keys = map(packed_key, track(stream, "kg: building and sorting", unit=" triples"))
-        count = parts.write(keys, out, cuts, write_sorted, fmt, options, helpers=helpers)
+        shown = f"kg: writing part 1 of {len(cuts) + 1}" if cuts else "kg: writing"  # the helpers show none
+        count = parts.write(keys, out, cuts, write_sorted, fmt, options, shown, helpers=helpers)
 
     with collector_paused():
         if str(output) == "-":
@@ -416,11 +417,12 @@ def streams(fmt: str, layer: str) -> bool:
     return layer == "all" and fmt in _STREAMED
 
 
-def write_sorted(fmt: str, options: WriteOptions, keys: Iterable[str], out: BinaryIO) -> int:
+def write_sorted(fmt: str, options: WriteOptions, shown: str, keys: Iterable[str], out: BinaryIO) -> int:
     """Sort packed keys (:func:`kg.sort.packed_key`) and write their triples to ``out`` in a
-    streamed format; returns how many (in a helper too: see :mod:`kg.parts`)."""
+    streamed format, counted on a progress bar named ``shown``; returns how many (in a
+    helper too: see :mod:`kg.parts`)."""
     ordered = map(triple_of, sort_keys(keys))
-    counted = _Counted(track(ordered, "kg: writing", unit=" triples"))  # streamed from the merge sort into the writer
+    counted = _Counted(track(ordered, shown, unit=" triples"))  # streamed from the merge sort into the writer
     get_format(fmt).write(cast(list[Triple], counted), out, options)  # the writer iterates its triples once
     return counted.count
 

@@ -249,6 +249,7 @@ def test_a_helper_that_dies_while_taking_keys_is_reported(tmp_path: Path) -> Non
                 export.write_sorted,
                 "ntriples",
                 export._options("https://example.org/id/", False),
+                "kg: writing",
                 helpers=[helper],
             )
     assert not multiprocessing.active_children()
@@ -288,3 +289,17 @@ def test_a_key_goes_to_the_part_of_its_subject() -> None:
         obj = Lit("".join(chooser.choice(alphabet + "\x00") for _ in range(3)))
         key = sort.packed_key((subject, "https://example.org/p", obj))
         assert bisect.bisect_right(cuts, key) == parts.part_of(subject, cuts), (subject, cuts)
+
+
+def test_the_writing_bar_says_which_part_it_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With helpers, this process's bar counts its own part only, and says so."""
+    named: list[str] = []
+
+    def tracked(items: Any, description: str, **_options: Any) -> Any:
+        named.append(description)
+        return items
+
+    monkeypatch.setattr(export, "track", tracked)
+    export.write(iter(_graph()), tmp_path / "one.ttl", "turtle")
+    export.write(iter(_graph()), tmp_path / "parts.ttl", "turtle", cuts=["https://example.org/id/c"])
+    assert named == ["kg: building and sorting", "kg: writing", "kg: building and sorting", "kg: writing part 1 of 2"]
