@@ -28,6 +28,9 @@ from pathlib import Path
 from kg.model import Citation, Repair
 
 _SPACE = re.compile(r"\s+")
+#: The runs of white space that tidying changes: all but a lone plain space (most of them, in
+#: prose), which already stands for itself.
+_SPACE_TO_TIDY = re.compile(r"\s{2,}|[^\S ]")
 _QUOTE_FOLD = str.maketrans(
     {
         "\u2018": "'",
@@ -212,7 +215,7 @@ def _tidy_mapped(mapped: Mapped) -> Mapped:
     pieces: list[str] = []
     starts, ends = array("q"), array("q")
     at = 0
-    for run in _SPACE.finditer(text):
+    for run in _SPACE_TO_TIDY.finditer(text):
         pieces += (text[at : run.start()], " ")
         starts.extend(mapped.starts[at : run.start()])
         ends.extend(mapped.ends[at : run.start()])

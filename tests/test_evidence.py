@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from helpers import write_files
 
 from kg import api
+from kg import text as text_module
 from kg.cli import cli
 from kg.model import Repair
 from kg.text import fold, normalise, source_text
@@ -123,3 +125,35 @@ quotes:
     assert "ā" not in "".join(str(o) for _, p, o in graph if not str(p).endswith("#replace"))
     kg = rdflib.Namespace("https://example.org/kg/ontology#")
     assert [str(o) for o in graph.objects(None, kg.text)] == ["We act now.\u2019"]
+
+
+def _tidied_one_character_at_a_time(raw: str) -> tuple[str, list[int], list[int]]:
+    """What tidying means, written plainly: a run of white space becomes one space standing
+    for the whole run, and the ends are trimmed."""
+    text, starts, ends = "", [], []
+    at = 0
+    while at < len(raw):
+        stop = at + 1
+        if raw[at].isspace():
+            while stop < len(raw) and raw[stop].isspace():
+                stop += 1
+            text += " "
+        else:
+            text += raw[at]
+        starts.append(at)
+        ends.append(stop)
+        at = stop
+    lead = len(text) - len(text.lstrip(" "))
+    trail = len(text.rstrip(" ")) if text.strip(" ") else lead
+    return text[lead:trail], starts[lead:trail], ends[lead:trail]
+
+
+def test_white_space_is_tidied_with_each_character_mapped_to_its_raw_span() -> None:
+    """Lone spaces are left as they are (the fast path); every other run is one space for the run."""
+    chooser = random.Random(5)
+    alphabet = ["a", "é", " ", " ", "\n", "\t", "\u00a0", "\u2003", "\r\n"]
+    for _ in range(3_000):
+        raw = "".join(chooser.choice(alphabet) for _ in range(chooser.randint(0, 12)))
+        mapped = text_module.normalise_mapped(raw)
+        assert (mapped.text, list(mapped.starts), list(mapped.ends)) == _tidied_one_character_at_a_time(raw), repr(raw)
+        assert mapped.text == normalise(raw)
