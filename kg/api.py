@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -104,14 +103,9 @@ def export_dataset(
 def curated_bytes(root: Path) -> int:
     """The size of a dataset folder's curated files (0 where it cannot be read: loading says why)."""
     try:
-        files = data_files(root)
+        return sum(parts.file_sizes(data_files(root)))
     except KgError:
         return 0
-    total = 0
-    for path in files:
-        with contextlib.suppress(OSError):
-            total += path.stat().st_size
-    return total
 
 
 def export_all(

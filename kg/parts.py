@@ -179,9 +179,7 @@ class Writer:
 
     def finish(self) -> int:
         """Wait for the helper; the number of triples it wrote (its error raised here)."""
-        count: int = _collect(self._process, self._outcome)
-        self.spool.flush()
-        return count
+        return int(_collect(self._process, self._outcome))
 
     def end(self) -> None:
         self._channel.close()
@@ -303,12 +301,7 @@ def read_files(files: list[Path], read: Callable[[list[Path], Callable[[], objec
     their ids are resolved, after reading. ``advance`` counts only this process's records."""
     if len(files) < 2 or not can_fork() or _LIMIT.get() == 1:
         return read(files, advance)
-    sizes = []
-    for path in files:
-        try:
-            sizes.append(os.stat(path).st_size)
-        except OSError:
-            sizes.append(0)  # the reader reports it
+    sizes = file_sizes(files)
     total, running, first = sum(sizes), 0, len(files)
     for index, size in enumerate(sizes):
         running += size
@@ -325,6 +318,17 @@ def read_files(files: list[Path], read: Callable[[list[Path], Callable[[], objec
     finally:
         _end(process, outcome)
     return mine + theirs
+
+
+def file_sizes(files: Iterable[Path]) -> list[int]:
+    """Each file's size in bytes (0 for one that cannot be read: its reader says why)."""
+    sizes = []
+    for path in files:
+        try:
+            sizes.append(os.stat(path).st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
 
 
 def _start(work: Callable[[], object]) -> tuple[Any, Any]:
