@@ -18,7 +18,7 @@ with its own copy of most of the dataset's memory pages, as reference counts cha
 either side. This process builds the triples once and turns each into its sort key
 (:func:`kg.sort.packed_key`); the keys of its own part go to its own merge sort, the others
 are sent to their helper in batches, each in an anonymous temporary file whose descriptor
-passes over a socket, so building never waits for a helper that is busy sorting. Each
+passes over a Unix socket, so building never waits for a helper that is busy sorting. Each
 helper sorts and writes its part into a temporary file that is copied after the first
 part. Where processes cannot be forked, or with one job, nothing of this is used.
 """
@@ -125,8 +125,9 @@ KeysWriter = Callable[..., int]
 
 #: Keys sent to a helper at once (about 3 MiB).
 _BATCH = 20_000
-#: The longest message a helper is sent (a job: its function's name and arguments).
-_MESSAGE_MAX = 1 << 20
+#: What a helper is sent, each one byte on a stream socket (which every Unix passes
+#: descriptors over): a job, followed by its length in 4 bytes and then the pickled function
+#: and arguments; a batch of keys, with the descriptor of the file that holds them; the end.
 _JOB, _KEYS, _DONE = b"J", b"K", b"E"
 
 
@@ -137,7 +138,7 @@ class Writer:
     stops it, whatever it is doing."""
 
     def __init__(self) -> None:
-        self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.spool: IO[bytes] = tempfile.TemporaryFile(prefix="kg-part-")  # noqa: SIM115 (closed by end)
         channel = self._channel
         try:
@@ -151,7 +152,8 @@ class Writer:
 
     def begin(self, write_keys: KeysWriter, *args: Any) -> None:
         with self._reported():
-            self._channel.sendall(_JOB + pickle.dumps((write_keys, args), protocol=pickle.HIGHEST_PROTOCOL))
+            job = pickle.dumps((write_keys, args), protocol=pickle.HIGHEST_PROTOCOL)
+            self._channel.sendall(_JOB + len(job).to_bytes(4, "big") + job)
 
     def send(self, keys: list[str]) -> None:
         with tempfile.TemporaryFile(prefix="kg-keys-") as batch:
@@ -190,14 +192,26 @@ class Writer:
 def _serve(channel: socket.socket, parents_end: socket.socket, spool: IO[bytes]) -> int:
     """In a helper: wait for a job, then run it on the keys as they come; 0 when none comes."""
     parents_end.close()  # so that the helper sees the end when the parent goes
-    message = channel.recv(_MESSAGE_MAX)
-    if not message.startswith(_JOB):
+    if _read_exactly(channel, 1) != _JOB:
         return 0
-    write_keys, args = pickle.loads(message[len(_JOB) :])
+    size = int.from_bytes(_read_exactly(channel, 4), "big")
+    write_keys, args = pickle.loads(_read_exactly(channel, size))
     with collector_paused():
         count: int = write_keys(*args, _received(channel), spool)
     spool.flush()
     return count
+
+
+def _read_exactly(channel: socket.socket, size: int) -> bytes:
+    """``size`` bytes from the socket, or fewer if it closes first."""
+    chunks, wanted = [], size
+    while wanted:
+        chunk = channel.recv(wanted)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
 
 
 def _received(channel: socket.socket) -> Iterator[str]:
