@@ -94,7 +94,7 @@ def export_dataset(
     # The writing helpers are forked before the dataset is loaded, so they hold none of it.
     with parts.writers(processes - 1) as helpers, parts.limited(jobs):
         dataset, report, chosen = _checked(root, texts, base, shacl=shacl, layer=layer, allow_ungrounded=allow_ungrounded, outputs=[output])
-        cuts = parts.bounds(record_iris(dataset, chosen), processes, parts.FIRST_PART)
+        cuts = parts.bounds(record_iris(dataset, chosen), len(helpers) + 1, parts.FIRST_PART)
         stream = _layer_stream(dataset, report, chosen, layer)
         count = export.write(stream, output, fmt, base=chosen, layer=layer, with_sources=with_sources, cuts=cuts, helpers=helpers)
     return count, report

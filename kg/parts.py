@@ -232,12 +232,16 @@ def _received(channel: socket.socket) -> Iterator[str]:
 
 @contextlib.contextmanager
 def writers(count: int) -> Iterator[list[Writer]]:
-    """``count`` helpers started now, each waiting to write a part; all stopped when the block ends.
-    Start them before loading the dataset (see the module's notes)."""
+    """Up to ``count`` helpers started now, each waiting to write a part (fewer where the
+    system will not start more: this process then writes more itself); all stopped when the
+    block ends. Start them before loading the dataset (see the module's notes)."""
     started: list[Writer] = []
     try:
         for _ in range(count):
-            started.append(Writer())
+            try:
+                started.append(Writer())
+            except OSError:  # out of processes, descriptors or memory
+                break
         yield started
     finally:
         for writer in started:

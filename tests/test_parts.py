@@ -303,3 +303,22 @@ def test_the_writing_bar_says_which_part_it_counts(tmp_path: Path, monkeypatch: 
     export.write(iter(_graph()), tmp_path / "one.ttl", "turtle")
     export.write(iter(_graph()), tmp_path / "parts.ttl", "turtle", cuts=["https://example.org/id/c"])
     assert named == ["kg: building and sorting", "kg: writing", "kg: building and sorting", "kg: writing part 1 of 2"]
+
+
+def test_helpers_the_system_will_not_start_leave_the_work_to_this_process(
+    generated_data: Path, one_process: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = parts.Writer.__init__
+    made: list[object] = []
+
+    def after_one(self: parts.Writer) -> None:
+        if made:
+            raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+        made.append(self)
+        started(self)
+
+    monkeypatch.setattr(parts.Writer, "__init__", after_one)
+    api.export_dataset(tmp_path / "out", data=generated_data, fmt="turtle", jobs=3)  # two processes, not three
+    assert (tmp_path / "out").read_bytes() == one_process["turtle"]
+    assert len(made) == 1
+    assert not multiprocessing.active_children()
