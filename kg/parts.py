@@ -112,7 +112,7 @@ def bounds(subjects: Iterable[str], jobs: int, first: float = 1.0) -> list[str]:
 
 
 def part_of(subject: str, cuts: Sequence[str]) -> int:
-    """Which part a subject belongs to."""
+    """Which part a subject (or a sort key, which starts with its subject) belongs to."""
     return bisect.bisect_right(cuts, subject)
 
 
@@ -286,10 +286,10 @@ def _write_parts(
 def _route(keys: Iterable[str], cuts: Sequence[str], helpers: Sequence[Writer]) -> Iterator[str]:
     """The keys of the first part; the others sent to their helpers in batches. A key is its
     subject followed by NULs and more, and no cut (an IRI) holds a NUL, so a key falls
-    between the same two cuts as its subject (:func:`part_of`)."""
+    between the same two cuts as its subject: :func:`part_of` takes either."""
     batches: list[list[str]] = [[] for _ in helpers]
     for key in keys:
-        index = bisect.bisect_right(cuts, key)
+        index = part_of(key, cuts)
         if index == 0:
             yield key
             continue
