@@ -65,6 +65,29 @@ def test_normalise_applies_repairs_then_collapses_white_space() -> None:
     assert fold("‘a’ “b”") == "'a' \"b\""
 
 
+def test_fold_turns_each_typographic_quote_into_its_ascii_one_and_leaves_the_rest() -> None:
+    singles, doubles = "\u2018\u2019\u201a\u201b\u2032", "\u201c\u201d\u201e\u201f\u2033"
+    table = {**dict.fromkeys(singles, "'"), **dict.fromkeys(doubles, '"')}
+    chooser = random.Random(7)
+    alphabet = [*singles, *doubles, "a", "é", "'", '"', "\u00ab", "\u00bb", "\u2039", "\u201d\u2019", " ", "東"]
+    for _ in range(2_000):
+        raw = "".join(chooser.choice(alphabet) for _ in range(chooser.randint(0, 10)))
+        assert fold(raw) == "".join(table.get(c, c) for c in raw), repr(raw)
+
+
+def test_offsets_are_counted_right_in_a_text_longer_than_the_copied_counting() -> None:
+    """Offsets are copied from a counting kept for texts up to 2**20 characters; a longer text
+    has its own, and its anchors point at the same code points."""
+    raw = "x" * (1 << 20) + "\n\n“Quoted words” here"
+    text = source_text("s1", Path("s1.txt"), "", raw, [])
+    assert (len(text.normalised.starts), text.normalised.starts[-1], text.normalised.ends[-1]) == (len(raw) - 1, len(raw) - 1, len(raw))
+    anchor = text.find('"Quoted words"', [])
+    assert anchor is not None
+    assert (anchor.start, anchor.end) == (raw.index("“"), raw.index(" here"))
+    repaired = source_text("s1", Path("s1.txt"), "", raw, [REPAIR])
+    assert repaired.find('"Quoted words"', [REPAIR]) == anchor
+
+
 def test_anchor_offsets_count_code_points_of_the_raw_text() -> None:
     text = source_text("s1", Path("s1.txt"), "", TEXT, [REPAIR])
     anchor = text.find("the Unit's chief said: \"We act", [REPAIR])
