@@ -27,7 +27,6 @@ from pathlib import Path
 
 from kg.model import Citation, Repair
 
-_SPACE = re.compile(r"\s+")
 #: The runs of white space that tidying changes: all but a lone plain space (most of them, in
 #: prose), which already stands for itself.
 _SPACE_TO_TIDY = re.compile(r"\s{2,}|[^\S ]")
@@ -104,7 +103,7 @@ def repaired_length(text: str, repairs: Sequence[Repair]) -> int:
 def repair(text: str, repairs: Sequence[Repair]) -> str:
     """Apply a source's recorded repairs in one pass: at each place the first rule whose
     damaged text and context fit is applied; the replacement is not repaired again."""
-    return repair_within(text, repairs, 0, len(text))
+    return repair_within(text, repairs, 0, len(text)) if repairs else text
 
 
 def repair_within(text: str, repairs: Sequence[Repair], start: int, end: int) -> str:
@@ -121,8 +120,9 @@ def repair_within(text: str, repairs: Sequence[Repair], start: int, end: int) ->
 
 
 def tidy(text: str) -> str:
-    """Unicode NFC, each run of white space one space, ends trimmed."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """Unicode NFC, each run of white space one space, ends trimmed. (``str.split`` and
+    ``\\s`` in a pattern know the same 29 white-space characters.)"""
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def normalise(text: str, repairs: Sequence[Repair] = ()) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,13 @@ def test_white_space_is_tidied_with_each_character_mapped_to_its_raw_span() -> N
         mapped = text_module.normalise_mapped(raw)
         assert (mapped.text, list(mapped.starts), list(mapped.ends)) == _tidied_one_character_at_a_time(raw), repr(raw)
         assert mapped.text == normalise(raw)
+
+
+def test_every_white_space_character_is_tidied_alike_by_both_tidies() -> None:
+    """Quotes are tidied by ``tidy``, texts by the mapped tidy (a pattern's ``\\s``): both must
+    count the same characters as white space, or a quote would not be found in its text."""
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() or re.fullmatch(r"\s", chr(c))]
+    assert len(spaces) > 20
+    for space in [*spaces, "\u200b", "\ufeff", "\u180e"]:
+        raw = f"{space}a{space}{space}b {space}c{space}"
+        assert text_module.normalise_mapped(raw).text == normalise(raw), repr(space)
