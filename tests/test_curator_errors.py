@@ -16,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+import kg.check
 import kg.yamlnodes
 from kg.cli import cli
 
@@ -518,7 +519,7 @@ def test_a_quotation_not_in_its_source(data: Data) -> None:
     )
 
 
-def test_evidence_attributed_to_the_wrong_source(data: Data) -> None:
+def cite_article_two_for_words_of_article_one(data: Data) -> None:
     sha256 = data.write_text("article-two.txt", OTHER_TEXT)
     data.append(
         "sources.yaml",
@@ -535,10 +536,37 @@ def test_evidence_attributed_to_the_wrong_source(data: Data) -> None:
 """,
     )
     data.edit("organisations.yaml", "source: article-one", "source: article-two")
+
+
+def test_evidence_attributed_to_the_wrong_source(data: Data) -> None:
+    cite_article_two_for_words_of_article_one(data)
     data.assert_problems(
         "data/organisations.yaml:6:19: sources[1].evidence: not found verbatim in article-two"
         " (the closest passage is 'on Monday to thank the officers.'); the words are in article-one:"
         " cite that source, or copy the words exactly as article-two has them"
+    )
+
+
+def test_misquotes_past_the_hinted_ones_are_reported_without_a_search(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The closest passage and the other texts are searched for a check's first misquotes
+    only, so that a dataset of misquotes cannot make a check take hours."""
+    monkeypatch.setattr(kg.check, "HINTED_MISQUOTES", 1)
+    data.edit("organisations.yaml", '"according to the Home Office"', '"according to the Home Offices"')
+    data.edit("statements.yaml", '"funded by the Home Office"', '"paid for by the Home Office"')
+    data.assert_problems(
+        "data/organisations.yaml:6:19: sources[1].evidence: not found verbatim in article-one"
+        " (the closest passage is 'according to the Home Office.'); copy the words exactly as the source has them",
+        "data/statements.yaml:8:19: sources[1].evidence: not found verbatim in article-one"
+        " (past the first 1 misquotes, no closest passage is looked for); copy the words exactly as the source has them",
+    )
+
+
+def test_other_texts_are_searched_for_a_misquote_within_a_budget(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg.check, "ELSEWHERE_BUDGET", len(TEXT) // 2)  # not the whole of article-one
+    cite_article_two_for_words_of_article_one(data)
+    data.assert_problems(
+        "data/organisations.yaml:6:19: sources[1].evidence: not found verbatim in article-two"
+        " (the closest passage is 'on Monday to thank the officers.'); copy the words exactly as the source has them"
     )
 
 

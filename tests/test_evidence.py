@@ -192,3 +192,19 @@ def test_every_white_space_character_is_tidied_alike_by_both_tidies() -> None:
     for space in [*spaces, "\u200b", "\ufeff", "\u180e"]:
         raw = f"{space}a{space}{space}b {space}c{space}"
         assert text_module.normalise_mapped(raw).text == normalise(raw), repr(space)
+
+
+def test_a_misquote_in_a_long_text_is_shown_its_closest_passage_found_near_its_longest_words() -> None:
+    """A text too long to compare whole with every misquote is compared around the places
+    where the misquote's longest words occur."""
+    from kg.check import _COMPARED_WHOLE, closest_passage
+
+    chooser = random.Random(11)
+    filler = " ".join("".join(chooser.choice("abcdefghij") for _ in range(5)) for _ in range(_COMPARED_WHOLE // 3))
+    raw = f"{filler} The chief constable said more than 550 arrests were made in the last year. {filler}"
+    assert len(raw) > _COMPARED_WHOLE
+    text = source_text("s1", Path("s1.txt"), "", raw, [])
+    assert text.find("more than 560 arrests were made", []) is None
+    assert closest_passage(text, "more than 560 arrests were made", []) == "more than 550 arrests were made"
+    no_shared_word = closest_passage(text, "zzzz qqqq", [])
+    assert no_shared_word and raw.startswith(no_shared_word)  # the text's start, as for a short text
