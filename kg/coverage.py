@@ -18,6 +18,7 @@ from kg.check import Report
 from kg.evidence import TextTooBig, find_text_file, read_text, text_folders
 from kg.load import display_path
 from kg.model import Dataset, Source
+from kg.text import printable
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
@@ -126,7 +127,7 @@ def coverage(dataset: Dataset, report: Report, texts: Iterable[str | Path] = (),
 
 
 def _shown(text: str, width: int = 72) -> str:
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

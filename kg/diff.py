@@ -17,6 +17,7 @@ from rdflib.util import guess_format
 
 from kg import api, vocab
 from kg.problems import KgError
+from kg.text import printable
 from kg.vocab import DERIVED_FROM, LABEL, K
 
 #: Properties that say where a fact comes from, not what it says: compared apart.
@@ -37,10 +38,11 @@ class Fact:
 
 
 def short(term: rdflib.term.Node) -> str:
-    """A term as a reader wants it: ``kg:value``, ``"550"``, an id for a data IRI."""
+    """A term as a reader wants it: ``kg:value``, ``"550"``, an id for a data IRI (control
+    characters escaped: see :func:`kg.text.printable`)."""
     if isinstance(term, rdflib.Literal):
-        return f'"{term}"'
-    text = str(term)
+        return f'"{printable(str(term))}"'
+    text = printable(str(term))
     for prefix, namespace in vocab.PREFIXES.items():
         if text.startswith(namespace):
             return f"{prefix}:{text[len(namespace) :]}"
@@ -91,7 +93,7 @@ def facts_of(graph: rdflib.Graph) -> dict[str, Fact]:
         facts[iri] = Fact(
             iri,
             kinds[0].removeprefix("kg:").lower() if kinds else "fact",
-            str(label) if label is not None else short(node),
+            printable(str(label)) if label is not None else short(node),
             {k: frozenset(v) for k, v in values.items()},
             sources,
             int(str(count)),

@@ -26,6 +26,7 @@ from kg import api, export, vocab
 from kg.problems import KgError
 from kg.resources import bundled_data
 from kg.store import fingerprint, open_or_build
+from kg.text import printable
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 
@@ -537,7 +538,12 @@ def text_of(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) 
 
 
 def show(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, prefixes: Mapping[str, str]) -> str:
-    """A term as people read it: an IRI in its shortest prefixed form, a literal's text."""
+    """A term as people read it: an IRI in its shortest prefixed form, a literal's text
+    (white space runs one space, control characters escaped: see :func:`kg.text.printable`)."""
+    return printable(_shown_term(value, prefixes))
+
+
+def _shown_term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, prefixes: Mapping[str, str]) -> str:
     if value is None:
         return ""
     if isinstance(value, ox.NamedNode):

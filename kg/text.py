@@ -50,6 +50,9 @@ CONTEXT_CHARS = 32
 #: Characters a literal in the graph may not hold (as curated text may not): C0 and C1
 #: controls, DEL, lone surrogates and U+FFFE/U+FFFF. Quote context stops at them.
 UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Characters a terminal acts on instead of showing: C0 and C1 controls (escape and bell among
+#: them), DEL, and the bidirectional overrides and isolates, which reorder what follows them.
+_TERMINAL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: How much repairs may grow a text: a repair mends damaged characters, it does not write text.
 MAX_GROWTH = 2
 
@@ -337,3 +340,14 @@ def clean(text: str, repairs: Sequence[Repair] = ()) -> str:
 def evidence_of(record_text: str | None, citation: Citation) -> str:
     """A citation's evidence, which for a quotation defaults to the quoted words."""
     return citation.evidence or (record_text or "")
+
+
+def printable(text: str) -> str:
+    """Text from a dataset or a graph as a terminal should show it: each control character
+    written as an escape (``\\x1b``, ``\\n``, ``\\u202e``), so that it can neither move the
+    cursor, retitle the window, reorder the line nor start a line of its own."""
+    return _TERMINAL_CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
