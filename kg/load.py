@@ -52,6 +52,8 @@ MAX_ID_LENGTH = 64
 FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _LOOKS_NUMERIC = re.compile(r"[-+]?[0-9][0-9,._ ]*")
+#: Digits grouped in threes by one kind of separator: 12,000 or 1 234 567.5.
+_GROUPED = re.compile(r"-?[0-9]{1,3}(?:(?:,[0-9]{3})+|(?: [0-9]{3})+|(?:_[0-9]{3})+)(?:\.[0-9]+)?")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _DURATION = re.compile(r"P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -213,9 +215,16 @@ def p_number(node: Node) -> Number:
         datatype = vocab.XSD_DECIMAL if "." in value else vocab.XSD_INTEGER
         return Number(value, datatype, Decimal(value))
     if _LOOKS_NUMERIC.fullmatch(value) and _NUMBER.fullmatch(plain_digits):
+        if _GROUPED.fullmatch(value):
+            raise Bad(
+                f"{value!r} has thousands separators",
+                f"write the number as {plain_digits}, without separators or quotes",
+            )
+        decimal = value.replace(",", ".") if value.count(",") == 1 and _NUMBER.fullmatch(value.replace(",", ".")) else None
         raise Bad(
-            f"{value!r} has thousands separators",
-            f"write the number as {plain_digits}, without separators or quotes",
+            f"{value!r} is unclear: its separators do not group the digits in threes",
+            (f"write {decimal} if the comma is a decimal point, else " if decimal else "write ")
+            + f"the number as the source gives it, without separators (e.g. {plain_digits})",
         )
     if re.fullmatch(r"-?0[0-9]+(?:\.[0-9]+)?", value):
         raise Bad(f"{value!r} has a leading zero", f"write it as {Decimal(value)}")
@@ -393,7 +402,7 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
         problems.append(
             Problem(
                 node.pos,
-                prefix.removesuffix(".") or "record",
+                prefix.removesuffix(".") if prefix else "record",  # a nested mapping ("."): its field's name alone
                 f"must be a mapping of fields, not {describe(node)}",
                 "write 'field: value' lines, each field on its own line",
             )

@@ -337,6 +337,17 @@ def test_impossible_and_badly_formatted_dates(data: Data, date: str, message: st
     [
         ('"550"', "'550' is written as text (in quotes); write the number without quotes: 550"),
         ("4,000", "'4,000' has thousands separators; write the number as 4000, without separators or quotes"),
+        ("1 234 567.5", "'1 234 567.5' has thousands separators; write the number as 1234567.5, without separators or quotes"),
+        (
+            "1,5",
+            "'1,5' is unclear: its separators do not group the digits in threes;"
+            " write 1.5 if the comma is a decimal point, else the number as the source gives it, without separators (e.g. 15)",
+        ),
+        (
+            "12,00,000",
+            "'12,00,000' is unclear: its separators do not group the digits in threes;"
+            " write the number as the source gives it, without separators (e.g. 1200000)",
+        ),
         ("0550", "'0550' has a leading zero; write it as 550"),
         (
             "five hundred",
@@ -624,4 +635,12 @@ def test_several_mistakes_are_all_reported(data: Data) -> None:
         "data/statistics.yaml:5:17: comparator: unknown comparator 'more than'; did you mean 'more-than'?"
         " allowed: exactly, more-than, at-least, fewer-than, at-most, approximately, multiples-of, unqualified",
         warnings=1,
+    )
+
+
+def test_a_nested_mapping_written_as_a_plain_value_is_named_by_its_field(data: Data) -> None:
+    data.edit("sources.yaml", "    text:\n      file: article-one.txt\n      sha256:", "    text: article-one.txt\n    # sha256:")
+    data.assert_problems(
+        "data/sources.yaml:8:11: text: must be a mapping of fields, not 'article-one.txt';"
+        " write 'field: value' lines, each field on its own line"
     )
