@@ -410,6 +410,7 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
         return None
     values: dict[str, Any] = {"_pos": node.pos, "_where": {}}
     ok = True
+    misspelt: set[str] = set()  # fields an unknown one was taken for: not also reported missing
     for written, (key_pos, value_node) in node.items.items():
         name = written
         field_name = f"{prefix}{name}"
@@ -430,6 +431,7 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
             close = difflib.get_close_matches(name, list(spec), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(spec)}"
             problems.append(Problem(key_pos, field_name, f"unknown field {_shorten(name)!r}", hint))
+            misspelt.update(close)
             ok = False
             continue
         if isinstance(value_node, Scalar) and value_node.value.startswith(TODO):
@@ -451,7 +453,7 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
             for key, (_, inner) in value_node.items.items():
                 values["_where"][f"{name}.{key}"] = inner.pos
     for name, (required, _) in spec.items():
-        if required and name not in values and not any(FORBIDDEN_TEXT.sub("", key) == name for key in node.items):
+        if required and name not in values and name not in misspelt and not any(FORBIDDEN_TEXT.sub("", key) == name for key in node.items):
             hint = _MISSING_HINTS.get(name, f"add '{name}:' to this record")
             problems.append(Problem(node.pos, f"{prefix}{name}", f"missing required field {name!r}", hint))
             ok = False

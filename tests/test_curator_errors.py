@@ -360,6 +360,12 @@ def test_numbers_written_as_text_or_with_separators_or_leading_zeros(data: Data,
     data.assert_problems(f"data/statistics.yaml:4:12: value: {message}")
 
 
+def test_a_misspelt_required_field_is_one_mistake_not_two(data: Data) -> None:
+    """The misspelling is reported with its correction, and the field it stands for not also as missing."""
+    data.edit("statistics.yaml", "comparator: more-than", "comparitor: more-than")
+    data.assert_problems("data/statistics.yaml:5:5: comparitor: unknown field 'comparitor'; did you mean 'comparator'?")
+
+
 def test_an_unknown_comparator_suggests_the_closest(data: Data) -> None:
     data.edit("statistics.yaml", "comparator: more-than", "comparator: more than")
     data.assert_problems(
