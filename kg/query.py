@@ -142,7 +142,10 @@ def _form_and_variables(text: str) -> tuple[str, set[str]]:
                 update = parser.parseUpdate(text)
         except ParseException:
             raise QueryProblem(f"syntax error at line {query_err.lineno}, column {query_err.col}: {query_err.msg}") from None
-        operations = [_UPDATES.get(getattr(op, "name", ""), "an update") for op in update.request] or ["an update"]
+        requests = getattr(update, "request", None) or []
+        if not requests:  # parsed as an update of nothing: white space and comments only
+            raise QueryProblem("the query is empty: write a SELECT, ASK, CONSTRUCT or DESCRIBE query") from None
+        operations = [_UPDATES.get(getattr(op, "name", ""), "an update") for op in requests] or ["an update"]
         raise QueryRefused(
             f"refused: {', '.join(dict.fromkeys(operations))} would change the graph; kg only answers read-only queries"
             " (SELECT, ASK, CONSTRUCT, DESCRIBE)"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.evidence import MAX_TEXT_BYTES, text_folders
-from kg.load import MAX_ID_LENGTH, TODO, display_path, id_suggestion
+from kg.load import ID_PATTERN, MAX_ID_LENGTH, TODO, display_path, id_suggestion
 from kg.model import Dataset
 from kg.problems import KgError
 
@@ -86,8 +86,23 @@ sources:
 """
 
 
+def _check_new_id(source_id: str, taken: set[str]) -> None:
+    """Refuse an ``--id`` that breaks the id rule (it also names the skeleton's file) or is taken."""
+    if len(source_id) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(source_id):
+        suggestion = id_suggestion(source_id)
+        raise KgError(
+            f"--id {source_id!r} breaks the id rule (lowercase letters and digits joined by single hyphens,"
+            f" at most {MAX_ID_LENGTH} characters): " + (f"give --id {suggestion}" if suggestion else "give an id such as home-office")
+        )
+    if source_id in taken:
+        raise KgError(f"--id {source_id!r} is the id of a record already: give the new source another")
+
+
 def add_source(dataset: Dataset, text_file: Path, texts: Path | None = None, source_id: str | None = None) -> NewSource:
     """Copy ``text_file`` into the texts folder (unless the same file is there) and make its skeleton."""
+    taken = {record.id for record in dataset.records()}
+    if source_id is not None:
+        _check_new_id(source_id, taken)
     try:
         with open(text_file, "rb") as handle:
             data = handle.read(MAX_TEXT_BYTES + 1)
@@ -102,7 +117,6 @@ def add_source(dataset: Dataset, text_file: Path, texts: Path | None = None, sou
     sha256 = hashlib.sha256(data).hexdigest()
     folder = texts_folder(dataset, texts)
     target = folder / text_file.name
-    taken = {record.id for record in dataset.records()}
     for source in dataset.sources:
         if source.text_sha256 == sha256:
             raise KgError(f"the source {source.id} ({source.pos}) already has this text")

@@ -167,6 +167,13 @@ def test_a_syntax_error_gives_the_parser_message_and_position() -> None:
     assert result.output == "Error: syntax error at line 2, column 3: Expected SelectQuery\n"
 
 
+@pytest.mark.parametrize("text", ["   ", "# only a comment\n"])
+def test_an_empty_query_is_a_one_line_error(text: str) -> None:
+    """An empty text parses as an empty update: it was a traceback."""
+    for result in (run(text), run("-", stdin=text)):
+        assert (result.exit_code, result.output) == (1, "Error: the query is empty: write a SELECT, ASK, CONSTRUCT or DESCRIBE query\n")
+
+
 @pytest.mark.parametrize(
     ("text", "operation"),
     [

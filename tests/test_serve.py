@@ -190,6 +190,8 @@ def test_a_bad_query_gets_400_with_the_message(server: str) -> None:
     assert (reply.status, reply.media) == (400, "text/plain; charset=utf-8")
     assert reply.text == "syntax error at line 2, column 3: Expected SelectQuery\n"
     assert fetch(server + "sparql", headers={"Accept": "application/json"}).status == 400
+    empty = get_query(server, "# only a comment")
+    assert (empty.status, empty.text) == (400, "the query is empty: write a SELECT, ASK, CONSTRUCT or DESCRIBE query\n")
 
 
 def test_the_query_page_lists_the_saved_questions_and_runs_one(server: str) -> None:

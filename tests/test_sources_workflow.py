@@ -356,3 +356,27 @@ def test_coverage_says_when_a_source_has_no_text_to_read(project: Path) -> None:
         0,
         "report-b: no text to read (kg check says why: give --texts FOLDER, add 'text:' to the source, or fix the text)\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            "../../escape",
+            "Error: --id '../../escape' breaks the id rule (lowercase letters and digits joined by single hyphens,"
+            " at most 64 characters): give --id escape\n",
+        ),
+        (
+            "Bad Id",
+            "Error: --id 'Bad Id' breaks the id rule (lowercase letters and digits joined by single hyphens,"
+            " at most 64 characters): give --id bad-id\n",
+        ),
+        ("report-a", "Error: --id 'report-a' is the id of a record already: give the new source another\n"),
+    ],
+)
+def test_add_source_refuses_an_id_that_breaks_the_rule_or_is_taken_and_writes_nothing(project: Path, given: str, message: str) -> None:
+    """The id also names the skeleton's file: '../../escape' would have written outside the dataset."""
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    code, out, err = invoke("add-source", "inbox/c.txt", "--data", "data", "--id", given)
+    assert (code, out, err) == (2, "", message)
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
