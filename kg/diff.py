@@ -49,6 +49,11 @@ def short(term: rdflib.term.Node) -> str:
     return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+#: Formats that hold named graphs: a TriG or N-Quads export keeps each source's provenance in
+#: a graph of its own, so a review reads them all.
+_QUAD_FORMATS = frozenset({"trig", "nquads", "trix"})
+
+
 def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:
     """An exported graph file (its format from its suffix; ``-``: Turtle on standard input),
     or a dataset folder built here."""
@@ -66,7 +71,14 @@ def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:
         return api.build_graph(dataset, anchors=report.anchors)
     fmt = guess_format(str(where)) or "turtle"
     try:
-        return rdflib.Graph().parse(where, format=fmt)
+        if fmt not in _QUAD_FORMATS:
+            return rdflib.Graph().parse(where, format=fmt)
+        graphs = rdflib.Dataset()
+        graphs.parse(where, format=fmt)
+        union = rdflib.Graph()  # every graph's triples: the facts and each source's provenance graph
+        for s, p, o, _ in graphs.quads((None, None, None, None)):
+            union.add((s, p, o))
+        return union
     except FileNotFoundError:
         raise KgError(f"{where}: no such file or folder") from None
     except Exception as err:  # a parser's own message says what is wrong with the file

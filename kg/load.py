@@ -63,7 +63,7 @@ UNKNOWN = "unknown"
 TODO = "TODO"
 #: Where a source's field still says TODO: ``where["todo:published"]``.
 TODO_MARK = "todo:"
-_TODO_HINT = "fill it in from the source (kg add-source left it for you), or remove the line if the field is optional"
+_TODO_HINT = "fill it in from the source (kg add-source left it for you)"
 #: The most digits a statistic's figure may have (before and after the point): beyond
 #: it, tools disagree (Python's int() refuses more than 4300 digits) and no count needs it.
 MAX_NUMBER_DIGITS = 30
@@ -435,7 +435,8 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
             ok = False
             continue
         if isinstance(value_node, Scalar) and value_node.value.startswith(TODO):
-            problems.append(Problem(value_node.pos, field_name, f"still to fill in ({value_node.value})", _TODO_HINT))
+            optional = "" if spec[name][0] else ", or remove the line: the field is optional"
+            problems.append(Problem(value_node.pos, field_name, f"still to fill in ({value_node.value})", _TODO_HINT + optional))
             if spec is SPECS["sources"] and name != "id":  # a new source's skeleton still names its text (for kg coverage)
                 values[name] = None
                 values["_where"][TODO_MARK + name] = value_node.pos

@@ -89,7 +89,7 @@ def test_a_third_source_curated_end_to_end(project: Path) -> None:
     todo = [line for line in out.splitlines() if "still to fill in" in line]
     assert todo[0] == (
         "data/taskforce-passes-a-milestone.yaml:4:11: kind: still to fill in (TODO);"
-        " fill it in from the source (kg add-source left it for you), or remove the line if the field is optional"
+        " fill it in from the source (kg add-source left it for you)"
     )
     assert [line.split(": ")[1] for line in todo] == ["kind", "url", "publisher", "author", "published", "language"]
 
@@ -271,8 +271,7 @@ def test_a_todo_outside_a_source_makes_its_record_unreadable(project: Path) -> N
     code, out, _ = invoke("check", "--data", "data", "--no-shacl")
     assert code == 1
     assert out.splitlines()[0] == (
-        "data/all.yaml:8:29: name: still to fill in (TODO);"
-        " fill it in from the source (kg add-source left it for you), or remove the line if the field is optional"
+        "data/all.yaml:8:29: name: still to fill in (TODO); fill it in from the source (kg add-source left it for you)"
     )
     assert out.splitlines()[-1] == "1 error, 0 warnings; 4 records; 2 of 2 evidence quotes grounded in their sources"
 
@@ -380,3 +379,16 @@ def test_add_source_refuses_an_id_that_breaks_the_rule_or_is_taken_and_writes_no
     code, out, err = invoke("add-source", "inbox/c.txt", "--data", "data", "--id", given)
     assert (code, out, err) == (2, "", message)
     assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+
+
+def test_diff_reads_every_graph_of_a_trig_or_n_quads_export(project: Path) -> None:
+    """Their facts sit in the default graph and each source's provenance in a graph of its own:
+    a review read only the default graph, and saw no fact at all."""
+    for fmt, name in [("turtle", "a.ttl"), ("trig", "a.trig"), ("nquads", "a.nq")]:
+        assert invoke("export", "--data", "data", "-f", fmt, "-o", name)[0] == 0
+    (project / "empty.nq").write_text("", encoding="utf-8")
+    code, from_turtle, _ = invoke("diff", "empty.nq", "a.ttl")
+    assert code == 1 and from_turtle.splitlines()[-1] == "3 facts added, 0 removed, 0 changed"
+    for name in ("a.trig", "a.nq"):
+        assert invoke("diff", name, "a.ttl") == (0, "0 facts added, 0 removed, 0 changed\n", "")
+        assert invoke("diff", "empty.nq", name) == (1, from_turtle, "")
