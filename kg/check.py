@@ -339,6 +339,8 @@ def check_evidence(dataset: Dataset, folders: Sequence[TextFolder], report: Repo
     elsewhere: dict[int, str] = {}
     searched = 0  # characters of text searched for misquotes, at most ELSEWHERE_BUDGET
     for other in readable if missing else ():
+        if searched > ELSEWHERE_BUDGET:
+            break  # not even read: nothing more would be searched
         text, _ = _read_source_text(other, folders, Report([]), allow_ungrounded)
         if text is None:
             continue
@@ -402,11 +404,15 @@ HINTED_MISQUOTES = 200
 ELSEWHERE_BUDGET = 1_000_000_000
 
 
+def _longest_in(text: str, needle: str) -> difflib.Match:
+    return difflib.SequenceMatcher(None, text, needle, autojunk=False).find_longest_match(0, len(text), 0, len(needle))
+
+
 def _longest_match(haystack: str, needle: str) -> tuple[int, int]:
     """Where the longest run of ``needle``'s characters stands in ``haystack``: (start in
     haystack, start in needle); (0, 0) when no character is shared."""
     if len(haystack) <= _COMPARED_WHOLE:
-        block = difflib.SequenceMatcher(None, haystack, needle, autojunk=False).find_longest_match(0, len(haystack), 0, len(needle))
+        block = _longest_in(haystack, needle)
         return block.a, block.b
     best = (0, 0, 0)  # (size, start in haystack, start in needle)
     words = sorted(set(needle.split()), key=lambda w: (-len(w), w))[:_WORDS_LOOKED_AT]
@@ -417,7 +423,7 @@ def _longest_match(haystack: str, needle: str) -> tuple[int, int]:
                 break
             low = max(0, at - len(needle))
             window = haystack[low : at + len(word) + len(needle)]
-            block = difflib.SequenceMatcher(None, window, needle, autojunk=False).find_longest_match(0, len(window), 0, len(needle))
+            block = _longest_in(window, needle)
             if block.size > best[0]:
                 best = (block.size, low + block.a, block.b)
             at = haystack.find(word, at + 1)
