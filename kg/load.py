@@ -158,9 +158,15 @@ def id_suggestion(value: str) -> str:
     return cut[: cut.rfind("-")] if "-" in cut else words[:MAX_ID_LENGTH]
 
 
+def is_id(value: str) -> bool:
+    """Whether ``value`` keeps the id rule: lowercase letters and digits joined by single
+    hyphens, at most :data:`MAX_ID_LENGTH` characters."""
+    return len(value) <= MAX_ID_LENGTH and ID_PATTERN.fullmatch(value) is not None
+
+
 def p_id(node: Node) -> str:
     value = p_text(node)
-    if len(value) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(value):
+    if not is_id(value):
         suggestion = id_suggestion(value)
         raise Bad(
             f"{_shorten(value)!r} breaks the id rule"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.evidence import MAX_TEXT_BYTES, text_folders
-from kg.load import ID_PATTERN, MAX_ID_LENGTH, TODO, display_path, id_suggestion
+from kg.load import MAX_ID_LENGTH, TODO, display_path, id_suggestion, is_id
 from kg.model import Dataset
 from kg.problems import KgError
 
@@ -88,7 +88,7 @@ sources:
 
 def _check_new_id(source_id: str, taken: set[str]) -> None:
     """Refuse an ``--id`` that breaks the id rule (it also names the skeleton's file) or is taken."""
-    if len(source_id) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(source_id):
+    if not is_id(source_id):
         suggestion = id_suggestion(source_id)
         raise KgError(
             f"--id {source_id!r} breaks the id rule (lowercase letters and digits joined by single hyphens,"
