@@ -145,7 +145,7 @@ def _form_and_variables(text: str) -> tuple[str, set[str]]:
         requests = getattr(update, "request", None) or []
         if not requests:  # parsed as an update of nothing: white space and comments only
             raise QueryProblem("the query is empty: write a SELECT, ASK, CONSTRUCT or DESCRIBE query") from None
-        operations = [_UPDATES.get(getattr(op, "name", ""), "an update") for op in requests] or ["an update"]
+        operations = [_UPDATES.get(getattr(op, "name", ""), "an update") for op in requests]
         raise QueryRefused(
             f"refused: {', '.join(dict.fromkeys(operations))} would change the graph; kg only answers read-only queries"
             " (SELECT, ASK, CONSTRUCT, DESCRIBE)"
