@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import rdflib
@@ -39,3 +40,12 @@ def write_files(folder: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def signals_as_at_a_shell() -> None:
+    """For a child process that a test interrupts (``preexec_fn``): Ctrl-C, hang-up and
+    terminate at their default actions, as for a command typed at a shell. Tests run in the
+    background (``pytest &`` ignores SIGINT, ``nohup`` SIGHUP) would otherwise hand the
+    child an ignored signal, and Python installs no Ctrl-C handler for an ignored SIGINT."""
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)

@@ -26,6 +26,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from helpers import signals_as_at_a_shell
 
 import kg.export
 from kg import api
@@ -122,7 +123,11 @@ def kg_export(*args: str, cwd: Path | None = None, **kwargs: object) -> subproce
 
 def start_export(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
     return subprocess.Popen(  # type: ignore[call-overload]
-        [sys.executable, "-m", "kg", "export", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs
+        [sys.executable, "-m", "kg", "export", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=signals_as_at_a_shell,
+        **kwargs,
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import signals_as_at_a_shell
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -526,7 +527,8 @@ def test_ctrl_c_during_check_exits_130_without_a_traceback(tmp_path: Path) -> No
     (folder / "organisations.yaml").write_text("organisations:\n" + records, encoding="utf-8")
     terminal, stderr_end = pty.openpty()
     fcntl.ioctl(stderr_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a new one is 0 columns wide: no bar fits
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "check", "--data", str(folder)], stdout=subprocess.DEVNULL, stderr=stderr_end)
+    command = [sys.executable, "-m", "kg", "check", "--data", str(folder)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr_end, preexec_fn=signals_as_at_a_shell)
     os.close(stderr_end)
     shown = b""
     try:
