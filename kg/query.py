@@ -234,9 +234,12 @@ _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LITERAL = re.compile(
     r'"(?P<text>.*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(?P<datatype><[^<>"{}|^`\\\s]*>|[A-Za-z][\w.-]*:[\w.-]*))?', re.S
 )
-_PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][\w.-]*|):(?P<local>[\w.-]*)")
+#: A prefixed name as Turtle writes one: its local part may hold ':', %-escapes and \-escapes.
+_PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][\w.-]*|):(?P<local>(?:[\w.:-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])*)")
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?\d*\.\d+")
+_DOUBLE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 
 
 def parse_param(spec: str, prefixes: Mapping[str, str]) -> tuple[str, ox.NamedNode | ox.Literal]:
@@ -258,7 +261,7 @@ def _iri(text: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
         return ox.NamedNode(text[1:-1])
     found = _PREFIXED.fullmatch(text)
     if found and found["prefix"] in prefixes:
-        return ox.NamedNode(prefixes[found["prefix"]] + found["local"])
+        return ox.NamedNode(prefixes[found["prefix"]] + _LOCAL_ESCAPE.sub(r"\1", found["local"]))
     known = ", ".join(f"{p}:" for p in sorted(prefixes))
     raise ValueError(f"unknown prefix in {text!r}; known: {known}")
 
@@ -279,6 +282,8 @@ def _term(value: str, prefixes: Mapping[str, str]) -> ox.NamedNode | ox.Literal:
         return ox.Literal(value, datatype=ox.NamedNode(vocab.XSD + "integer"))
     if _DECIMAL.fullmatch(value):
         return ox.Literal(value, datatype=ox.NamedNode(vocab.XSD + "decimal"))
+    if _DOUBLE.fullmatch(value):
+        return ox.Literal(value, datatype=ox.NamedNode(vocab.XSD + "double"))
     found = _PREFIXED.fullmatch(value)
     if found and found["prefix"] in prefixes:
         return _iri(value, prefixes)
