@@ -30,7 +30,7 @@ def data_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "--data",
         type=click.Path(file_okay=False),
         default=None,
-        help="Folder of curated *.yaml files.  [default: the bundled dataset]",
+        help="Folder of curated *.yaml files.  [default: ./data if it holds *.yaml files, else the bundled dataset]",
     )(command)
 
 
