@@ -37,6 +37,10 @@ _AWKWARD = [
     "Tab{le} & Co, 100%",
 ]
 _COMPARATORS = ["exactly", "more-than", "at-least", "fewer-than", "at-most", "approximately", "multiples-of", "unqualified"]
+#: How a source words each comparator before its figure (kg check warns where they differ).
+_WORDED = {"exactly": "exactly ", "more-than": "more than ", "at-least": "at least ", "fewer-than": "fewer than ", "at-most": "up to "}
+_WORDED |= {"approximately": "about ", "unqualified": ""}
+_MAGNITUDES = {10: "tens of", 100: "hundreds of", 1000: "thousands of"}
 _ANY_OF = ["led-by", "supported-by", "funded-by", "announced-by", "part-of", "partner", "established-by"]
 
 
@@ -163,7 +167,12 @@ def _block(b: int, rng: random.Random, src: _Source, prev: _Source | None, out: 
             period = f'    period: {{label: {q(f"from {2001 + i} to {2010 + i}")}, start: "{2001 + i}-01", end: "{2010 + i}-06-30"}}\n'
         place_line = f"    place: {place}\n" if i % 4 else ""
         status, by = ("attributed", orgs[1]) if i % 3 == 0 else ("stated", None)
-        sentence = f"{value} arrests ({comparator}, figure {b}.{i}) were recorded"
+        if comparator == "multiples-of":
+            value = list(_MAGNITUDES)[(b + i) % len(_MAGNITUDES)]
+            figure = _MAGNITUDES[value]
+        else:
+            figure = f"{_WORDED[comparator]}{value}"
+        sentence = f"{figure} arrests (figure {b}.{i}) were recorded"
         add(
             "statistics",
             f"  - id: stat-{b}-{i}\n    counts: {measure}\n    value: {value}\n    comparator: {comparator}\n    unit: {unit}\n"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg import compare, vocab
+from kg import compare, qualifiers, vocab
 from kg.evidence import Located, Outside, TextFolder, TextTooBig, find_text_file, read_text, text_folders
 from kg.load import TODO_MARK, Bad, display_path, p_date
 from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
@@ -288,6 +288,8 @@ def _read_source_text(
         hint = "check that the file is the source's text, and check its repairs"
         return None, Problem(at, "text.file", f"{display_path(path)} {err}", hint)
     report.texts[source.id] = path
+    if source.text_sha256 is None:  # still TODO: reported with the hash by check_evidence
+        return text, None
     if text.sha256 != source.text_sha256:
         return None, Problem(
             _at(source, "text.sha256", "text"),
@@ -296,6 +298,19 @@ def _read_source_text(
             "re-check every evidence quote of this source against the new text, then record the new hash",
         )
     return text, None
+
+
+def _sha256_to_fill_in(source: Source, path: Path | None, text: SourceText | None) -> Problem:
+    """A text whose ``sha256:`` still says TODO: with the hash to write, where the text was read."""
+    at = _at(source, "text.sha256", "text")
+    if text is None or path is None:
+        return Problem(at, "text.sha256", "still to fill in", "write the 64 hex digits that `sha256sum FILE` prints for the source's text")
+    return Problem(
+        at,
+        "text.sha256",
+        f"still to fill in: the text at {display_path(path)} has the SHA-256 {text.sha256}",
+        f"write 'sha256: {text.sha256}' once you have checked that it is the source's text",
+    )
 
 
 def check_evidence(dataset: Dataset, folders: Sequence[TextFolder], report: Report, allow_ungrounded: bool = False) -> Iterator[Problem]:
@@ -324,6 +339,8 @@ def check_evidence(dataset: Dataset, folders: Sequence[TextFolder], report: Repo
         grounding, problem = _read_source_text(source, folders, report, allow_ungrounded)
         if problem is not None:
             yield problem
+        if source.text_sha256 is None:
+            yield _sha256_to_fill_in(source, report.texts.get(source.id), grounding)
         if grounding is None:
             continue
         readable.append(source)
@@ -380,15 +397,25 @@ def check_evidence(dataset: Dataset, folders: Sequence[TextFolder], report: Repo
         )
 
 
-def check_text_folders(dataset: Dataset, outside: Sequence[Outside]) -> Iterator[Problem]:
-    """The dataset's ``texts`` settings that point outside its own folder."""
+def check_text_folders(dataset: Dataset, folders: Sequence[TextFolder], outside: Sequence[Outside]) -> Iterator[Problem]:
+    """The dataset's ``texts`` settings that point outside its own folder, or at no folder."""
+    at = dataset.info.texts_pos or dataset.info.pos
     for setting in outside:
         yield Problem(
-            dataset.info.pos,
+            at,
             "dataset.texts",
             f"{setting.setting!r} is outside the dataset's folder: a dataset may only name text folders inside its own folder",
             "move the texts into the dataset's folder (e.g. texts/), or give their folder with --texts or KG_TEXTS",
         )
+    for folder in folders:
+        if folder.confined_to is not None and not folder.path.is_dir():
+            yield Problem(
+                at,
+                "dataset.texts",
+                f"there is no folder {display_path(folder.path)}",
+                "correct the setting (a folder inside the dataset's folder), or create the folder and put the sources' texts in it",
+                WARNING,
+            )
 
 
 #: A text up to this long is compared with a misquote whole; a longer one only around the
@@ -485,6 +512,37 @@ def check_figures(dataset: Dataset) -> Iterator[Problem]:
             yield Problem(_at(pairs[0].b, "value"), "value", f"{where}: {count} {said}: {_listed(listed)}", hint, NOTE, rule)
 
 
+def check_figure_wording(dataset: Dataset) -> Iterator[Problem]:
+    """A warning where a statistic's value, or its comparator, is not what its evidence says."""
+    for statistic in dataset.statistics:
+        for index, citation in enumerate(statistic.citations):
+            if not citation.evidence or qualifiers.supports(citation.evidence, statistic.value.value, statistic.comparator):
+                continue
+            found = qualifiers.mentions(citation.evidence)
+            same = [m for m in found if m.value == statistic.value.value]
+            where = f"the evidence of sources[{index + 1}] ({citation.source})"
+            if not same:
+                gives = f"it gives {', '.join(repr(m.text) for m in found[:_LISTED])}" if found else "it gives no figure"
+                yield Problem(
+                    _at(statistic, "value"),
+                    "value",
+                    f"{statistic.value.lexical} is not in {where}: {gives}",
+                    "write the figure the evidence gives (digits only, its qualifying words in comparator),"
+                    " or quote the passage that gives this one",
+                    WARNING,
+                    "figure-wording",
+                )
+            elif not any(statistic.comparator in m.allows for m in same):
+                said = same[0]
+                if not said.worded:
+                    message = f"{where} gives {said.text} with no qualifying words, not {statistic.comparator}"
+                    hint = "write comparator: unqualified, or quote the words that qualify the figure"
+                else:
+                    message = f"{where} says {said.text!r}, not {statistic.comparator}"
+                    hint = f"write comparator: {' or '.join(sorted(said.allows))}"
+                yield Problem(_at(statistic, "comparator"), "comparator", message, hint, WARNING, "figure-wording")
+
+
 def check_differing_accounts(dataset: Dataset) -> Iterator[Problem]:
     """A note where sources give one thing different founders, founding dates or leaders."""
     for found in compare.differing_accounts(dataset.statements):
@@ -570,8 +628,9 @@ def check(
     found += check_rules(dataset)
     found += check_people_hold_posts(dataset)
     folders, outside = text_folders(dataset, texts)
-    found += check_text_folders(dataset, outside)
+    found += check_text_folders(dataset, folders, outside)
     found += check_evidence(dataset, folders, report, allow_ungrounded)
+    found += check_figure_wording(dataset)
     found += check_figures(dataset)
     found += check_differing_accounts(dataset)
     found += check_same_facts(dataset)

@@ -41,7 +41,7 @@ from kg.model import (
     TypedValue,
     Where,
 )
-from kg.problems import KgError, Problem
+from kg.problems import WARNING, KgError, Problem
 from kg.yamlnodes import MAX_FILE_BYTES, Mapping, Node, ProblemList, Scalar, Sequence, decode, describe, parse, too_big
 
 #: The id rule: lowercase letters and digits in words joined by single hyphens.
@@ -442,6 +442,9 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
             continue
         if isinstance(value_node, Scalar) and value_node.value.startswith(TODO):
             optional = "" if spec[name][0] else ", or remove the line: the field is optional"
+            if spec is TEXT_REF_SPEC and name == "sha256":
+                values[name] = None  # kg check reports it, with the hash of the text where it finds it
+                continue
             problems.append(Problem(value_node.pos, field_name, f"still to fill in ({value_node.value})", _TODO_HINT + optional))
             if spec is SPECS["sources"] and name != "id":  # a new source's skeleton still names its text (for kg coverage)
                 values[name] = None
@@ -602,7 +605,8 @@ MAPPING_SPECS[p_period] = PERIOD_SPEC
 LIST_SPECS[p_repairs] = REPAIR_SPEC
 
 
-def p_text_ref(node: Node) -> tuple[str, str]:
+def p_text_ref(node: Node) -> tuple[str, str | None]:
+    """The text's file name and SHA-256 (None while it says TODO: kg check reports it)."""
     values = _nested(node, TEXT_REF_SPEC)
     name = values["file"]
     if Path(name).is_absolute() or ".." in Path(name).parts:
@@ -1042,8 +1046,11 @@ def _load_file(
     assert text is not None
     del data  # the text is all that is needed now
     records = _FileRecords(problems, advance)
+    reported = len(problems) + problems.more
     tree, _ = parse(shown, text, records, problems)
     if tree is None:
+        if len(problems) + problems.more == reported:  # nothing but comments, or nothing at all
+            problems.append(_holds_nothing(Pos(shown, 1, 1)))
         for record_id, kind in salvage_ids(text).items():
             unreadable.setdefault(record_id, kind)
         return None
@@ -1061,7 +1068,8 @@ def _load_file(
         if section == "dataset":
             values = _fields(node, DATASET_SPEC, "dataset.", problems)
             if values is not None:
-                info = DatasetInfo(values.get("title"), values.get("description"), values.get("base"), values.get("texts", ()), key_pos)
+                title, description, base = values.get("title"), values.get("description"), values.get("base")
+                info = DatasetInfo(title, description, base, values.get("texts", ()), key_pos, values["_where"].get("texts"))
             continue
         spec = SPECS.get(section)
         if spec is None:
@@ -1079,7 +1087,14 @@ def _load_file(
             continue
         for item in node.items:  # none when read through the sink; kept for a tree read whole
             records.item(section, item)
+    nothing = not any(records.records.values()) and not records.unreadable
+    if nothing and info is None and len(problems) + problems.more == reported:
+        problems.append(_holds_nothing(tree.pos))
     return info
+
+
+def _holds_nothing(pos: Pos) -> Problem:
+    return Problem(pos, "file", "holds no records", "add records under a section (e.g. 'organisations:'), or delete the file", WARNING)
 
 
 @dataclass

@@ -325,6 +325,8 @@ class DatasetInfo:
     base: str | None = None
     texts: tuple[str, ...] = ()
     pos: Pos | None = None
+    #: Where the ``texts`` setting stands.
+    texts_pos: Pos | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,8 +100,12 @@ def test_a_declared_text_not_found_is_an_error_unless_allowed(tmp_path: Path, mo
     result = CliRunner().invoke(cli, ["check", "--no-shacl", "--notes", "none"])
     assert result.exit_code == 1
     assert result.stderr == "kg: dataset ./data (the working folder's dataset)\n"
-    errors = result.stdout.splitlines()[:-1]
-    assert errors == [
+    problems = result.stdout.splitlines()[:-1]
+    missing_folder = (
+        "data/dataset.yaml:5:10: warning: dataset.texts: there is no folder data/texts; correct the setting"
+        " (a folder inside the dataset's folder), or create the folder and put the sources' texts in it"
+    )
+    assert problems == [missing_folder] + [
         f"data/sources.yaml:{line}:13: text.file: {name} was not found;"
         " searched data/texts (the dataset's texts setting 'texts', relative to its folder);"
         " give --texts FOLDER (or set KG_TEXTS) where the source texts are,"
@@ -113,8 +117,8 @@ def test_a_declared_text_not_found_is_an_error_unless_allowed(tmp_path: Path, mo
     allowed = CliRunner().invoke(cli, ["check", "--no-shacl", "--notes", "none", "--allow-ungrounded"])
     assert allowed.exit_code == 0
     warned = [line.split(": warning: ")[0] for line in allowed.stdout.splitlines()[:-1]]
-    assert warned == ["data/sources.yaml:15:13", "data/sources.yaml:49:13"]
-    assert allowed.stdout.splitlines()[-1].startswith("0 errors, 2 warnings; 126 records; 0 of 151")
+    assert warned == ["data/dataset.yaml:5:10", "data/sources.yaml:15:13", "data/sources.yaml:49:13"]
+    assert allowed.stdout.splitlines()[-1].startswith("0 errors, 3 warnings; 126 records; 0 of 151")
 
 
 def test_check_reports_whether_differing_figures_agree(texts_dir: Path) -> None:

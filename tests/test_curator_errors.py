@@ -650,3 +650,77 @@ def test_a_nested_mapping_written_as_a_plain_value_is_named_by_its_field(data: D
         "data/sources.yaml:8:11: text: must be a mapping of fields, not 'article-one.txt';"
         " write 'field: value' lines, each field on its own line"
     )
+
+
+# --- a figure its evidence does not give (warnings: the export goes on) ----------------------
+
+
+def assert_warnings(data: Data, *expected: str) -> None:
+    """``kg check`` prints exactly these warning lines and exits 0; ``kg export`` still writes."""
+    result = data.check()
+    lines = result.stdout.splitlines()
+    assert lines[:-1] == list(expected), result.stdout
+    summary = SUMMARY.fullmatch(lines[-1])
+    assert summary and (int(summary[1]), int(summary[2])) == (0, len(expected)), lines[-1]
+    assert result.exit_code == 0
+    assert data.run("export", "-o", str(data.root / "graph.ttl")).exit_code == 0
+
+
+def test_a_value_the_evidence_does_not_give(data: Data) -> None:
+    data.edit("statistics.yaml", "value: 550", "value: 600")
+    assert_warnings(
+        data,
+        "data/statistics.yaml:4:12: warning: value: 600 is not in the evidence of sources[1] (article-one):"
+        " it gives 'more than 550'; write the figure the evidence gives (digits only, its qualifying words"
+        " in comparator), or quote the passage that gives this one",
+    )
+
+
+@pytest.mark.parametrize("comparator", ["fewer-than", "unqualified", "approximately"])
+def test_a_comparator_the_evidence_contradicts(data: Data, comparator: str) -> None:
+    data.edit("statistics.yaml", "comparator: more-than", f"comparator: {comparator}")
+    assert_warnings(
+        data,
+        f"data/statistics.yaml:5:17: warning: comparator: the evidence of sources[1] (article-one) says"
+        f" 'more than 550', not {comparator}; write comparator: more-than",
+    )
+
+
+def test_a_qualifier_the_evidence_leaves_out(data: Data) -> None:
+    """Evidence quoting the bare number cannot back 'more than': the qualifier must be quoted too."""
+    data.edit("statistics.yaml", 'evidence: "more than 550 arrests', 'evidence: "550 arrests')
+    assert_warnings(
+        data,
+        "data/statistics.yaml:5:17: warning: comparator: the evidence of sources[1] (article-one) gives 550"
+        " with no qualifying words, not more-than; write comparator: unqualified, or quote the words that"
+        " qualify the figure",
+    )
+
+
+def test_a_text_hash_still_to_fill_in_is_given_where_the_text_is_found(data: Data) -> None:
+    sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
+    data.edit("sources.yaml", f"sha256: {sha256}", "sha256: TODO")
+    data.assert_problems(
+        f"data/sources.yaml:10:15: text.sha256: still to fill in: the text at texts/article-one.txt has the SHA-256 {sha256};"
+        f" write 'sha256: {sha256}' once you have checked that it is the source's text"
+    )
+
+
+def test_a_text_hash_still_to_fill_in_of_a_text_not_found(data: Data) -> None:
+    sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
+    data.edit("sources.yaml", f"file: article-one.txt\n      sha256: {sha256}", "file: article-0.txt\n      sha256: TODO")
+    result = data.check()
+    assert result.exit_code == 1
+    assert (
+        "data/sources.yaml:10:15: text.sha256: still to fill in; write the 64 hex digits that `sha256sum FILE` prints for the source's text"
+    ) in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("content", ["", "# to do: the second article's people\n", "people:\n", "people: []\n"])
+def test_a_curated_file_that_holds_no_records(data: Data, content: str) -> None:
+    """An emptied file is said to be empty, not only seen through the references that break."""
+    (data.folder / "people.yaml").write_text(content, encoding="utf-8")
+    assert_warnings(
+        data,
+        "data/people.yaml:1:1: warning: file: holds no records; add records under a section (e.g. 'organisations:'), or delete the file",
+    )

@@ -244,10 +244,36 @@ organisations:
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
     assert first == (
-        f"{data / 'all.yaml'}:2:1: dataset.texts: {setting!r} is outside the dataset's folder: a dataset may only name text folders"
+        f"{data / 'all.yaml'}:2:18: dataset.texts: {setting!r} is outside the dataset's folder: a dataset may only name text folders"
         " inside its own folder; move the texts into the dataset's folder (e.g. texts/), or give their folder with --texts or KG_TEXTS"
     )
     assert "secret" not in result.output and hashlib.sha256(secret.encode()).hexdigest() not in result.output
+
+
+def test_a_texts_setting_naming_no_folder_is_reported_at_the_setting(tmp_path: Path) -> None:
+    """Said once where the setting is, beside each source whose text was then not found."""
+    data = write_files(
+        tmp_path / "data",
+        {
+            "dataset.yaml": "dataset:\n  title: A dataset\n  texts: txets\n",
+            "all.yaml": f"""
+sources:
+  - {{id: s1, kind: report, title: A report, publisher: unknown, author: unknown, undated: true,
+      text: {{file: a.txt, sha256: {"0" * 64}}}}}
+organisations:
+  - {{id: office, name: Office, sources: [{{source: s1, evidence: "the office"}}]}}
+""",
+        },
+    )
+    result = run("check", "--data", str(data), "--no-shacl")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        f"{data / 'all.yaml'}:4:20: text.file: a.txt was not found; searched {data / 'txets'} (the dataset's texts setting 'txets',"
+        " relative to its folder); give --texts FOLDER (or set KG_TEXTS) where the source texts are, or --allow-ungrounded to go"
+        " on without checking this source's evidence",
+        f"{data / 'dataset.yaml'}:3:10: warning: dataset.texts: there is no folder {data / 'txets'}; correct the setting"
+        " (a folder inside the dataset's folder), or create the folder and put the sources' texts in it",
+    ]
 
 
 def test_a_text_linked_out_of_the_dataset_is_not_read(tmp_path: Path) -> None:
