@@ -299,7 +299,22 @@ class _Verifier:
 
     def facts(self) -> None:
         cited: dict[str, set[str]] = defaultdict(set)
-        for citation in self.graph.subjects(vocab.TYPE, K.Citation):
+        citations = self.graph.subjects(vocab.TYPE, K.Citation)
+        if not citations:
+            self.verdict.facts = sum(len(self.graph.subjects(vocab.TYPE, cls)) for cls in _FACT_CLASSES)
+            if self.verdict.facts:  # one finding, not one per fact
+                self.verdict.findings.append(
+                    Finding(
+                        self.name,
+                        "(graph)",
+                        "kg:citation",
+                        f"none of its {self.verdict.facts} facts has a citation: the graph holds no provenance"
+                        " (as an export of the facts layer alone)",
+                        "verify the whole export (kg export --layer all), whose facts carry their citations",
+                    )
+                )
+            return
+        for citation in citations:
             source = self.graph.value(citation, K.source)
             for body in self.graph.objects(citation, vocab.OA_HAS_BODY):
                 if source is not None:

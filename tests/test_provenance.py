@@ -460,6 +460,19 @@ def test_verify_finds_a_fact_without_a_citation_and_a_wrong_source_count(tmp_pat
     )
 
 
+def test_verify_of_a_facts_only_export_says_so_once(tmp_path: Path) -> None:
+    """A graph with no provenance at all gave one 'no citation' line per fact (87 lines)."""
+    facts = tmp_path / "facts.ttl"
+    assert run("export", "--layer", "facts", "-o", str(facts), "--texts", str(bundled_data() / "texts")).exit_code == 0
+    code, lines = verify_lines(facts)
+    assert code == 1
+    assert lines == [
+        f"{facts}: (graph): kg:citation: none of its 41 facts has a citation: the graph holds no provenance (as an export of the"
+        " facts layer alone); verify the whole export (kg export --layer all), whose facts carry their citations",
+        "1 error; 0 quotes checked against 0 texts; 41 facts checked for citations",
+    ]
+
+
 def test_verify_says_when_it_cannot_work(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("this is not turtle", encoding="utf-8")
