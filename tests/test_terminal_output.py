@@ -62,3 +62,19 @@ def test_coverage_escapes_a_hostile_passage_of_a_source_text() -> None:
     item = coverage.items_of(f"Uncovered {HOSTILE} sentence here.\n")[0]
     result = coverage.SourceCoverage("s1", Path("s1.txt"), [item], [item])
     assert coverage.render([result]).splitlines()[0] == f"s1.txt:1:1: sentence not covered: Uncovered {SHOWN} sentence here."
+
+
+def test_diff_of_a_file_that_is_not_rdf_says_why_in_one_escaped_line(tmp_path: Path) -> None:
+    """rdflib's Turtle message spans three lines; its first ended in ':' and said nothing."""
+    graph = tmp_path / "g.nt"
+    graph.write_text('<http://a.example/x> <http://a.example/p> "x" .\n', encoding="utf-8")
+    prose = tmp_path / "notes.ttl"
+    prose.write_text("hello\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diff", str(prose), str(graph)])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {prose}: cannot be read as turtle: line 1: Bad syntax (expected directive or statement)\n"
+    binary = tmp_path / "junk.nt"
+    binary.write_bytes(b"\x1b[2J\x07\n")
+    result = CliRunner().invoke(cli, ["diff", str(binary), str(graph)])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {binary}: cannot be read as nt: Invalid line: \\x1b[2J\\x07\n"
