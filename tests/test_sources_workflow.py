@@ -200,6 +200,61 @@ def test_coverage_counts_number_words_and_quotations() -> None:
     ]
 
 
+#: A text whose quotation marks are damaged (each written as two apostrophes), with a wide gap
+#: after the first quotation; the repairs below restore the marks from their context.
+REPORT_D = (
+    "Minister visits Essex\n"
+    "The minister said: ''We are coming for you,''  and thanked 400 officers.\n"
+    "''They will be caught.\n"
+    "''They will face the law.''\n"
+)
+DATA_D = """
+dataset:
+  texts: texts
+sources:
+  - id: report-d
+    kind: report
+    title: "Minister visits Essex"
+    publisher: unknown
+    author: unknown
+    undated: true
+    text: {file: d.txt, sha256: HASH_D}
+    repairs:
+      - {replace: "''", with: "“", preceded_by: [line-start, space], followed_by: letter, reason: "opens a quotation"}
+      - {replace: "''", with: "”", preceded_by: punctuation, reason: "closes a quotation"}
+organisations:
+  - {id: home-office, name: Home Office, sources: [{source: report-d, evidence: "said: “We are coming for you,”"}]}
+"""
+
+
+def damaged_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: str) -> None:
+    """A dataset of report-d (``data``, its hash filled in) and its damaged text, as the working folder."""
+    monkeypatch.chdir(tmp_path)
+    write_files(tmp_path / "data" / "texts", {"d.txt": REPORT_D})
+    write_files(tmp_path / "data", {"all.yaml": data.replace("HASH_D", hashlib.sha256(REPORT_D.encode()).hexdigest())})
+
+
+def test_coverage_finds_quotations_as_the_repairs_restore_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Coverage read the raw text, where damaged marks hide every quotation; it reads the text as the
+    evidence check does (repaired, tidied, marks folded) and places what it reports in the raw file."""
+    damaged_project(tmp_path, monkeypatch, DATA_D)
+    assert invoke("check", "--data", "data", "--no-shacl")[:2] == (
+        0,
+        "0 errors, 0 warnings; 2 records; 1 of 1 evidence quotes grounded in their sources\n",
+    )
+    code, out, _ = invoke("coverage", "--data", "data")
+    assert code == 0
+    assert out.splitlines() == [
+        "data/texts/d.txt:1:1: sentence not covered: Minister visits Essex",
+        "data/texts/d.txt:2:60: figure not covered: 400",
+        "data/texts/d.txt:3:1: quotation not covered: “They will be caught.",
+        "data/texts/d.txt:3:1: sentence not covered: “They will be caught.",
+        "data/texts/d.txt:4:1: quotation not covered: “They will face the law.”",
+        "data/texts/d.txt:4:1: sentence not covered: “They will face the law.”",
+        "report-d: 25% covered (2 of 8 figures, quotations and sentences); not covered: 1 figure, 2 quotations, 3 sentences",
+    ]
+
+
 def test_an_over_long_id_is_cut_after_a_whole_word() -> None:
     """Issue 10: an over-long id was "fixed" by cutting it mid-word."""
     title = "Grooming Gangs Taskforce makes 550 arrests in its first year across England and Wales police forces"
