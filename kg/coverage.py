@@ -35,7 +35,9 @@ FIGURE = re.compile(rf"(?<![\w.])(?:\d[\d,]*(?:\.\d+)?%?|(?i:{_NUMBER_WORDS}))(?
 #: A direct quotation, in the folded text (every double quotation mark a straight one), within one
 #: paragraph: from its opening mark to its closing one, or to the end of a paragraph whose quotation
 #: the next paragraph reopens (a quotation of several paragraphs opens each and closes the last).
-QUOTATION = re.compile(r'"[^"\n]+(?:"|(?=\n"))')
+#: ``words`` are what it quotes: without its marks, the spaces inside them and the punctuation
+#: before the closing mark (which a quote record's text may leave out).
+QUOTATION = re.compile(r'" *(?P<words>[^ "\n][^"\n]*?)[ ,.;:]*(?:"|(?=\n"))')
 #: A sentence: up to a full stop, question or exclamation mark (with closing quotes) or a line end.
 SENTENCE = re.compile(
     r"[^\s][^\n]*?(?:(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?][\"”’')\]]*(?=\s|$)|(?=\n)|$)",
@@ -47,8 +49,9 @@ KINDS = ("figure", "quotation", "sentence")
 @dataclass(frozen=True, slots=True)
 class Item:
     """A figure, quotation or sentence of a text: its span in the raw text (code points, as an
-    evidence anchor's), where it starts (1-based line and column of the raw text), and its words
-    as the evidence check reads them."""
+    evidence anchor's), where it starts (1-based line and column of the raw text), its words as
+    the evidence check reads them, and the raw span evidence must hold for it to count as
+    covered (a quotation's words without its marks; a figure whole)."""
 
     kind: str
     start: int
@@ -56,6 +59,8 @@ class Item:
     line: int
     column: int
     text: str
+    held_start: int
+    held_end: int
 
 
 @dataclass
@@ -107,13 +112,15 @@ def items_of(text: str | SourceText) -> list[Item]:
     searched = _paragraphs(raw, mapped, folded)
     starts = _line_starts(raw)
 
-    def at(kind: str, start: int, end: int) -> Item:
+    def at(kind: str, start: int, end: int, held: tuple[int, int] | None = None) -> Item:
         raw_start, raw_end = mapped.starts[start], mapped.ends[end - 1]
+        held_start, held_end = (mapped.starts[held[0]], mapped.ends[held[1] - 1]) if held else (raw_start, raw_end)
         line = _bisect(starts, raw_start)
-        return Item(kind, raw_start, raw_end, line + 1, raw_start - starts[line] + 1, mapped.text[start:end])
+        column = raw_start - starts[line] + 1
+        return Item(kind, raw_start, raw_end, line + 1, column, mapped.text[start:end], held_start, held_end)
 
     found = [at("figure", m.start(), m.end()) for m in FIGURE.finditer(searched)]
-    found += [at("quotation", m.start(), m.end()) for m in QUOTATION.finditer(searched)]
+    found += [at("quotation", m.start(), m.end(), m.span("words")) for m in QUOTATION.finditer(searched)]
     found += [at("sentence", m.start(), m.end()) for m in SENTENCE.finditer(searched) if m.group().strip()]
     return sorted(found, key=lambda i: (i.start, KINDS.index(i.kind)))
 
@@ -130,10 +137,11 @@ def _bisect(starts: Sequence[int], offset: int) -> int:
 
 
 def covered(item: Item, spans: Sequence[tuple[int, int]]) -> bool:
-    """A sentence is covered when evidence touches it; a figure or quotation when evidence holds it whole."""
+    """A sentence is covered when evidence touches it; a figure when evidence holds it whole, a
+    quotation when evidence holds its words whole (a quote record's words come without marks)."""
     if item.kind == "sentence":
         return any(start < item.end and item.start < end for start, end in spans)
-    return any(start <= item.start and item.end <= end for start, end in spans)
+    return any(start <= item.held_start and item.held_end <= end for start, end in spans)
 
 
 def coverage(dataset: Dataset, report: Report, texts: Iterable[str | Path] = (), only: Sequence[str] = ()) -> list[SourceCoverage]:
