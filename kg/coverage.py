@@ -4,10 +4,16 @@ For each source with a text, every figure (digits and number words such as "hund
 direct quotation and every sentence that no evidence quote touches, at ``text-file:line:col``,
 and the share of those items that evidence covers. Coverage is measured on the evidence anchors
 that :mod:`kg.check` grounded, whose start and end count code points of the raw text file.
+
+The items are found in the text as the evidence check reads it (:mod:`kg.text`: the source's
+repairs applied, Unicode NFC, white space tidied, quotation marks folded), one paragraph a line,
+and placed back in the raw text through the normalisation's map: a quotation whose marks the
+file has damaged is found as the check would ground it, and where it stands in the file.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,7 +24,7 @@ from kg.check import Report
 from kg.evidence import TextTooBig, find_text_file, read_text, text_folders
 from kg.load import display_path
 from kg.model import Dataset, Source
-from kg.text import printable
+from kg.text import Mapped, SourceText, fold, normalise_mapped, printable
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
@@ -26,8 +32,12 @@ _NUMBER_WORDS = (
 )
 #: A figure: digits (with separators, decimals, a per cent sign) or a number word.
 FIGURE = re.compile(rf"(?<![\w.])(?:\d[\d,]*(?:\.\d+)?%?|(?i:{_NUMBER_WORDS}))(?![\w])")
-#: A direct quotation: words between typographic or straight double quotes, on one line or across.
-QUOTATION = re.compile(r"“[^”]+”|\"[^\"\n]+\"")
+#: A direct quotation, in the folded text (every double quotation mark a straight one), within one
+#: paragraph: from its opening mark to its closing one, or to the end of a paragraph whose quotation
+#: the next paragraph reopens (a quotation of several paragraphs opens each and closes the last).
+#: ``words`` are what it quotes: without its marks, the spaces inside them and the punctuation
+#: before the closing mark (which a quote record's text may leave out).
+QUOTATION = re.compile(r'" *(?P<words>[^ "\n][^"\n]*?)[ ,.;:]*(?:"|(?=\n"))')
 #: A sentence: up to a full stop, question or exclamation mark (with closing quotes) or a line end.
 SENTENCE = re.compile(
     r"[^\s][^\n]*?(?:(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?][\"”’')\]]*(?=\s|$)|(?=\n)|$)",
@@ -38,7 +48,10 @@ KINDS = ("figure", "quotation", "sentence")
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """A figure, quotation or sentence of a text, by its span and where it stands."""
+    """A figure, quotation or sentence of a text: its span in the raw text (code points, as an
+    evidence anchor's), where it starts (1-based line and column of the raw text), its words as
+    the evidence check reads them, and the raw span evidence must hold for it to count as
+    covered (a quotation's words without its marks; a figure whole)."""
 
     kind: str
     start: int
@@ -46,6 +59,8 @@ class Item:
     line: int
     column: int
     text: str
+    held_start: int
+    held_end: int
 
 
 @dataclass
@@ -68,17 +83,45 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def items_of(text: str) -> list[Item]:
-    """Every figure, quotation and sentence of a text, in reading order."""
-    starts = _line_starts(text)
+def _paragraphs(raw: str, mapped: Mapped, folded: str) -> str:
+    """``folded`` with each space that stands for a line break of ``raw`` a line break again,
+    one character for one (so that ``mapped`` still places it): tidying made every run of white
+    space one space, and a sentence or a quotation ends with its paragraph."""
+    breaks: set[int] = set()
+    for newline in re.finditer("\n", raw):
+        at = bisect.bisect_right(mapped.starts, newline.start()) - 1
+        if at >= 0 and folded[at] == " " and newline.start() < mapped.ends[at]:
+            breaks.add(at)
+    pieces: list[str] = []
+    last = 0
+    for at in sorted(breaks):
+        pieces += (folded[last:at], "\n")
+        last = at + 1
+    pieces.append(folded[last:])
+    return "".join(pieces)
 
-    def at(kind: str, start: int, end: int) -> Item:
-        line = _bisect(starts, start)
-        return Item(kind, start, end, line + 1, start - starts[line] + 1, text[start:end])
 
-    found = [at("figure", m.start(), m.end()) for m in FIGURE.finditer(text)]
-    found += [at("quotation", m.start(), m.end()) for m in QUOTATION.finditer(text)]
-    found += [at("sentence", m.start(), m.end()) for m in SENTENCE.finditer(text) if m.group().strip()]
+def items_of(text: str | SourceText) -> list[Item]:
+    """Every figure, quotation and sentence of a source's text (or of a text without repairs),
+    in reading order: found in the text as the evidence check reads it, placed in the raw text."""
+    if isinstance(text, str):
+        raw, mapped = text, normalise_mapped(text)
+        folded = fold(mapped.text)
+    else:
+        raw, mapped, folded = text.raw, text.normalised, text.folded
+    searched = _paragraphs(raw, mapped, folded)
+    starts = _line_starts(raw)
+
+    def at(kind: str, start: int, end: int, held: tuple[int, int] | None = None) -> Item:
+        raw_start, raw_end = mapped.starts[start], mapped.ends[end - 1]
+        held_start, held_end = (mapped.starts[held[0]], mapped.ends[held[1] - 1]) if held else (raw_start, raw_end)
+        line = _bisect(starts, raw_start)
+        column = raw_start - starts[line] + 1
+        return Item(kind, raw_start, raw_end, line + 1, column, mapped.text[start:end], held_start, held_end)
+
+    found = [at("figure", m.start(), m.end()) for m in FIGURE.finditer(searched)]
+    found += [at("quotation", m.start(), m.end(), m.span("words")) for m in QUOTATION.finditer(searched)]
+    found += [at("sentence", m.start(), m.end()) for m in SENTENCE.finditer(searched) if m.group().strip()]
     return sorted(found, key=lambda i: (i.start, KINDS.index(i.kind)))
 
 
@@ -94,10 +137,11 @@ def _bisect(starts: Sequence[int], offset: int) -> int:
 
 
 def covered(item: Item, spans: Sequence[tuple[int, int]]) -> bool:
-    """A sentence is covered when evidence touches it; a figure or quotation when evidence holds it whole."""
+    """A sentence is covered when evidence touches it; a figure when evidence holds it whole, a
+    quotation when evidence holds its words whole (a quote record's words come without marks)."""
     if item.kind == "sentence":
         return any(start < item.end and item.start < end for start, end in spans)
-    return any(start <= item.start and item.end <= end for start, end in spans)
+    return any(start <= item.held_start and item.held_end <= end for start, end in spans)
 
 
 def coverage(dataset: Dataset, report: Report, texts: Iterable[str | Path] = (), only: Sequence[str] = ()) -> list[SourceCoverage]:
@@ -116,7 +160,7 @@ def coverage(dataset: Dataset, report: Report, texts: Iterable[str | Path] = (),
         result = SourceCoverage(source.id, path)
         if path is not None:
             try:
-                text = read_text(source, path).raw  # the same limits and decoding as the check
+                text = read_text(source, path)  # the same limits, decoding and repairs as the check
             except (OSError, UnicodeDecodeError, TextTooBig):
                 results.append(SourceCoverage(source.id, None))  # kg check says what is wrong with it
                 continue
