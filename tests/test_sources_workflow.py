@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -478,3 +479,27 @@ def test_diff_reads_every_graph_of_a_trig_or_n_quads_export(project: Path) -> No
     for name in ("a.trig", "a.nq"):
         assert invoke("diff", name, "a.ttl") == (0, "0 facts added, 0 removed, 0 changed\n", "")
         assert invoke("diff", "empty.nq", name) == (1, from_turtle, "")
+
+
+def readme_output(command: str) -> list[str]:
+    """The lines the README shows after its first ``$ command``, up to the next command or block end."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"$ {command}") + 1
+    shown = []
+    for line in lines[start:]:
+        if line.strip().startswith(("$ ", "```")):
+            return shown
+        shown.append(line.strip())
+    return shown
+
+
+def test_the_readme_walkthrough_runs_on_its_shipped_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walkthrough's third text ships in docs/walkthrough/, and gives the output the README shows."""
+    report = README.parent / "docs" / "walkthrough" / "report.txt"
+    shutil.copytree(bundled_data(), tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("add-source", str(report), "--data", "data")
+    assert code == 0, err
+    assert err.splitlines() == readme_output("kg add-source ../docs/walkthrough/report.txt --data data")
+    code, out, _ = invoke("coverage", "--data", "data", "taskforce-support-reaches-every-force")
+    assert out.splitlines() == readme_output("kg coverage --data data taskforce-support-reaches-every-force")
