@@ -38,6 +38,8 @@ RESULT_FORMATS: dict[str, tuple[ox.QueryResultsFormat, str]] = {
     "xml": (ox.QueryResultsFormat.XML, "application/sparql-results+xml"),
 }
 TABLE = "table"
+#: The RDF format of a CONSTRUCT or DESCRIBE answer unless another is asked for.
+GRAPH_DEFAULT = "turtle"
 DEFAULT_TIMEOUT = 30.0
 
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
@@ -466,21 +468,35 @@ def _evaluate(store: ox.Store, text: str, form: str, substitutions: dict[ox.Vari
 
 def render(answer: Answer, fmt: str, prefixes: Mapping[str, str]) -> bytes:
     """The answer as bytes: ``table`` for people, csv/tsv/json/xml (SELECT, ASK) or an
-    export format (CONSTRUCT, DESCRIBE)."""
+    RDF format (CONSTRUCT, DESCRIBE; ``table`` is Turtle). A format of the other kind raises
+    :class:`QueryProblem` naming the ones that fit."""
+    is_graph = answer.triples is not None
+    fitting = graph_formats() if is_graph else result_formats()
+    if fmt not in fitting and fmt != TABLE:
+        known = result_formats() + graph_formats()
+        if fmt not in known:
+            raise KgError(f"unknown format {fmt!r}; known: {', '.join(known)}")
+        if is_graph:
+            kinds, listed = "SELECT and ASK", f"RDF: {GRAPH_DEFAULT} (the default), {', '.join(f for f in fitting if f != GRAPH_DEFAULT)}"
+        else:
+            kinds, listed = "CONSTRUCT and DESCRIBE", ", ".join(fitting)
+        raise QueryProblem(f"--format {fmt} is for {kinds}; {_article(answer.form)} {answer.form} answers as {listed}")
     if answer.triples is not None:
-        return _render_graph(answer.triples, export.get_format("turtle" if fmt == TABLE else fmt), prefixes)
-    if fmt in export.FORMATS:
-        raise QueryProblem(f"--format {fmt} is for CONSTRUCT and DESCRIBE; a {answer.form} answers as {', '.join(result_formats())}")
+        return _render_graph(answer.triples, export.get_format(GRAPH_DEFAULT if fmt == TABLE else fmt), prefixes)
     if fmt == TABLE:
         if answer.boolean is not None:
             return b"true\n" if answer.boolean else b"false\n"
         return table(answer, prefixes).encode("utf-8")
-    if fmt not in RESULT_FORMATS:
-        raise KgError(f"unknown format {fmt!r}; known: {', '.join(result_formats() + sorted(export.FORMATS))}")
     return _w3c(answer, RESULT_FORMATS[fmt][0])
 
 
+def _article(word: str) -> str:
+    """``a`` or ``an`` before a query form's name, by its first letter (``an ASK``)."""
+    return "an" if word[:1].upper() in "AEIOU" else "a"
+
+
 def result_formats() -> list[str]:
+    """The formats a SELECT or ASK answer can be written in: the table and the W3C ones."""
     return [TABLE, *RESULT_FORMATS]
 
 

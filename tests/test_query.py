@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from kg import export, query
 from kg.cli import cli
+from kg.problems import KgError
 
 QUERIES = Path(__file__).resolve().parents[1] / "kg" / "queries"
 PEOPLE = [
@@ -139,6 +140,34 @@ def test_a_select_refuses_an_rdf_format() -> None:
     result = run("people-posts", "-f", "turtle")
     assert result.exit_code == 1
     assert result.output == "Error: --format turtle is for CONSTRUCT and DESCRIBE; a SELECT answers as table, csv, tsv, json, xml\n"
+    ask = run("ASK { ?s ?p ?o }", "-f", "ntriples")
+    assert ask.exit_code == 1
+    assert ask.output == "Error: --format ntriples is for CONSTRUCT and DESCRIBE; an ASK answers as table, csv, tsv, json, xml\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "a CONSTRUCT"), ("DESCRIBE <https://example.org/kg/id/npcc>", "a DESCRIBE")],
+)
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_graph_answer_refuses_a_results_format_and_names_the_rdf_ones(text: str, form: str, fmt: str) -> None:
+    """The message listed the export formats, GraphML and GEXF among them, which a query's triples cannot be written in."""
+    result = run(text, "-f", fmt)
+    assert result.exit_code == 1
+    rdf_ones = "turtle (the default), jsonld, nquads, ntriples, rdfxml, trig"
+    assert result.output == f"Error: --format {fmt} is for SELECT and ASK; {form} answers as RDF: {rdf_ones}\n"
+    rdf = sorted(n for n, f in export.FORMATS.items() if ox.RdfFormat.from_media_type(f.media_type) is not None)
+    assert sorted(query.graph_formats()) == rdf == ["jsonld", "nquads", "ntriples", "rdfxml", "trig", "turtle"]
+    for each in rdf:  # every format the message names fits
+        assert run(text, "-f", each).exit_code == 0, each
+
+
+def test_render_names_only_the_formats_a_query_can_be_written_in() -> None:
+    graph = query.dataset_graph()
+    answer = query.run(graph, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1")
+    with pytest.raises(KgError) as found:
+        query.render(answer, "gexf", graph.prefixes)
+    assert str(found.value) == "unknown format 'gexf'; known: table, csv, tsv, json, xml, jsonld, nquads, ntriples, rdfxml, trig, turtle"
 
 
 def test_a_query_file_and_standard_input(tmp_path: Path) -> None:
