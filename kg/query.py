@@ -482,12 +482,18 @@ def render(answer: Answer, fmt: str, prefixes: Mapping[str, str]) -> bytes:
             kinds, listed = "CONSTRUCT and DESCRIBE", ", ".join(fitting)
         raise QueryProblem(f"--format {fmt} is for {kinds}; {_article(answer.form)} {answer.form} answers as {listed}")
     if answer.triples is not None:
-        return _render_graph(answer.triples, export.get_format(GRAPH_DEFAULT if fmt == TABLE else fmt), prefixes)
+        return _ended(_render_graph(answer.triples, export.get_format(GRAPH_DEFAULT if fmt == TABLE else fmt), prefixes))
     if fmt == TABLE:
         if answer.boolean is not None:
             return b"true\n" if answer.boolean else b"false\n"
         return table(answer, prefixes).encode("utf-8")
-    return _w3c(answer, RESULT_FORMATS[fmt][0])
+    return _ended(_w3c(answer, RESULT_FORMATS[fmt][0]))
+
+
+def _ended(written: bytes) -> bytes:
+    """Text that ends its last line: pyoxigraph ends JSON, XML, JSON-LD, RDF/XML and an ASK's
+    CSV or TSV without a newline. Nothing else changes, and nothing stays nothing."""
+    return written + b"\n" if written and not written.endswith(b"\n") else written
 
 
 def _article(word: str) -> str:

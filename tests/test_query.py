@@ -106,6 +106,28 @@ def test_json_types_each_value() -> None:
     assert binding["label"]["type"] == "literal" and "datatype" not in binding["label"]
 
 
+@pytest.mark.parametrize("text", [QUERIES.joinpath("people-posts.rq").read_text(encoding="utf-8"), "ASK { ?s ?p ?o }"])
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_w3c_results_are_pyoxigraphs_bytes_ending_in_one_newline(text: str, fmt: str) -> None:
+    """JSON, XML and an ASK's CSV and TSV ended without a newline (the shell prompt then
+    followed on the same line); the bytes are otherwise pyoxigraph's own."""
+    direct = query.dataset_graph().store.query(text).serialize(format=query.RESULT_FORMATS[fmt][0])
+    assert direct is not None
+    result = run(text, "-f", fmt)
+    assert result.exit_code == 0
+    assert result.stdout_bytes.endswith(b"\n") and not result.stdout_bytes.endswith(b"\n\n")
+    assert result.stdout_bytes == (direct if direct.endswith(b"\n") else direct + b"\n")
+
+
+@pytest.mark.parametrize(("fmt", "last"), [("jsonld", b"]\n"), ("rdfxml", b"</rdf:RDF>\n"), ("turtle", b" .\n"), ("ntriples", b" .\n")])
+def test_a_graph_answer_ends_in_one_newline(fmt: str, last: bytes) -> None:
+    text = "DESCRIBE <https://example.org/kg/id/npcc>"
+    result = run(text, "-f", fmt)
+    assert result.exit_code == 0
+    assert result.stdout_bytes.endswith(last) and not result.stdout_bytes.endswith(b"\n\n")
+    assert run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 0", "-f", "ntriples").stdout_bytes == b""  # nothing stays nothing
+
+
 def test_ask_prints_true_or_false() -> None:
     assert run("ASK { ?s a <https://example.org/kg/ontology#Person> }").output == "true\n"
     assert run("ASK { ?s a <https://example.org/kg/ontology#Nothing> }").output == "false\n"

@@ -163,6 +163,7 @@ def test_ask(server: str) -> None:
     reply = get_query(server, "ASK { ?s a <https://example.org/kg/ontology#Person> }")
     parsed = ox.parse_query_results(reply.body, ox.QueryResultsFormat.JSON)
     assert isinstance(parsed, ox.QueryBoolean) and bool(parsed)
+    assert reply.body == b'{"head":{},"boolean":true}\n'  # as kg query prints it: text ends its line
 
 
 UPDATE_REFUSED = "refused: INSERT DATA would change the graph; kg only answers read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)\n"
