@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -245,9 +246,19 @@ def test_a_query_past_the_time_limit_gets_503_and_the_server_still_answers() -> 
         )
 
 
+def test_data_with_errors_is_reported_and_not_served(tmp_path: Path) -> None:
+    from helpers import PERSON_WITHOUT_POST, write_files
+
+    folder = write_files(tmp_path / "data", {"all.yaml": PERSON_WITHOUT_POST})
+    command = [sys.executable, "-m", "kg", "serve", "--port", "0", "--data", str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == "1 error, 1 warning: the server was not started"  # it said "nothing was written"
+    assert "kg: serving" not in done.stderr
+
+
 def test_the_server_is_built_on_the_query_module_not_the_command_line() -> None:
     import ast
-    from pathlib import Path
 
     package = Path(query.__file__).parent
     for module in ("serve", "query", "push"):
