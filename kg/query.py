@@ -58,6 +58,30 @@ _UPDATES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """How a message names what the asker can change: ``kg query``'s options on the command
+    line, or, for ``kg serve``, the query page's fields (the ``params`` URL parameter is its
+    Bound values box): a web user, or a program asking the endpoint, has no options to give."""
+
+    #: One bound value, before the text given for it.
+    param: str
+    #: How to write bound values, shown when one is malformed.
+    param_example: str
+    #: What to do about a query past its time limit.
+    late: str
+
+
+COMMAND_LINE = Wording(
+    param="--param", param_example="fact=kgd:taskforce-led-by-npcc or fact='<https://…>'", late="narrow it or give --timeout SECONDS"
+)
+WEB = Wording(
+    param="bound value",
+    param_example="fact=kgd:taskforce-led-by-npcc or fact=<https://…>",
+    late="narrow it, or restart kg serve with a longer time limit",
+)
+
+
 class QueryProblem(Exception):
     """The query cannot run as written (a syntax error, an update, SERVICE, a bad
     parameter): the user's to fix, exit status 1."""
@@ -241,18 +265,19 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?\d*\.\d+")
 
 
-def parse_param(spec: str, prefixes: Mapping[str, str]) -> tuple[str, ox.NamedNode | ox.Literal]:
+def parse_param(spec: str, prefixes: Mapping[str, str], wording: Wording = COMMAND_LINE) -> tuple[str, ox.NamedNode | ox.Literal]:
     """``name=value`` as a variable name and a typed term. The value reads as in Turtle:
     ``<IRI>``, ``prefix:name``, ``"text"``, ``"text"@en``, ``"text"^^xsd:date``, a number,
-    ``true``/``false``; anything else is a plain string."""
+    ``true``/``false``; anything else is a plain string. A message names the value as
+    ``wording`` says (``--param`` on the command line)."""
     name, sep, value = spec.partition("=")
     name = name.lstrip("?$")
     if not sep or not _VARIABLE.fullmatch(name):
-        raise QueryProblem(f"--param {spec!r}: write it as NAME=VALUE, e.g. fact=kgd:taskforce-led-by-npcc or fact='<https://…>'")
+        raise QueryProblem(f"{wording.param} {spec!r}: write it as NAME=VALUE, e.g. {wording.param_example}")
     try:
         return name, _term(value, prefixes)
     except ValueError as err:
-        raise QueryProblem(f"--param {spec!r}: {err}") from None
+        raise QueryProblem(f"{wording.param} {spec!r}: {err}") from None
 
 
 def _iri(text: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
@@ -393,9 +418,11 @@ def run(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     slots: threading.Semaphore | None = None,
+    wording: Wording = COMMAND_LINE,
 ) -> Answer:
     """Run a read-only query with bound parameters; raises :class:`QueryProblem` (refused,
-    syntax) or :class:`QueryTimeout`. The answer is complete when returned.
+    syntax) or :class:`QueryTimeout` (its message worded by ``wording``). The answer is
+    complete when returned.
 
     ``slots`` caps how many queries run at once, counting those still running past their
     limit (pyoxigraph cannot stop one): when none is free, :class:`QueryBusy` is raised."""
@@ -446,7 +473,7 @@ def run(
     worker.start()
     worker.join(timeout)
     if not outcome:
-        raise QueryTimeout(f"the query ran longer than its time limit of {timeout:g} s; narrow it or give --timeout SECONDS")
+        raise QueryTimeout(f"the query ran longer than its time limit of {timeout:g} s; {wording.late}")
     found = outcome[0]
     if isinstance(found, Exception):
         raise found

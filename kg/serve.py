@@ -189,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.BAD_REQUEST, "give exactly one query parameter")
             return
         try:
-            answer = query.run(self.server.graph, texts[0], timeout=self.server.query_timeout, slots=self.server.slots)
+            answer = self._ask(texts[0])
         except query.QueryRefused as refused:
             self._text(HTTPStatus.FORBIDDEN, str(refused))
             return
@@ -226,10 +226,8 @@ class Handler(BaseHTTPRequestHandler):
         if text.strip():
             try:
                 lines = [line.strip() for line in params_text.splitlines() if line.strip()]
-                bound = dict(query.parse_param(line, self.server.graph.prefixes) for line in lines)
-                context["answer"] = self._table(
-                    query.run(self.server.graph, text, bound, timeout=self.server.query_timeout, slots=self.server.slots)
-                )
+                bound = dict(query.parse_param(line, self.server.graph.prefixes, query.WEB) for line in lines)
+                context["answer"] = self._table(self._ask(text, bound))
             except query.QueryRefused as refused:
                 status, context["error"] = HTTPStatus.FORBIDDEN, str(refused)
             except query.QueryProblem as problem:
@@ -249,7 +247,7 @@ class Handler(BaseHTTPRequestHandler):
         sections = {}
         try:
             for name, text in ENTITY_QUERIES.items():
-                answer = query.run(graph, text, {"entity": entity}, timeout=self.server.query_timeout, slots=self.server.slots)
+                answer = self._ask(text, {"entity": entity})
                 answer.variables, answer.rows = answer.variables[1:], [row[1:] for row in answer.rows]
                 sections[name] = self._table(answer)
         except (query.QueryTimeout, query.QueryBusy) as late:
@@ -261,6 +259,12 @@ class Handler(BaseHTTPRequestHandler):
         status = HTTPStatus.OK if found else HTTPStatus.NOT_FOUND
         error = None if found else "the graph holds nothing about this IRI"
         self._html(status, "entity.html", {"iri": iri, "label": label, "sections": sections, "error": error})
+
+    def _ask(self, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> query.Answer:
+        """Run a query on the served graph, within its time limit and query slots, its messages
+        worded for the web."""
+        server = self.server
+        return query.run(server.graph, text, params, timeout=server.query_timeout, slots=server.slots, wording=query.WEB)
 
     def _table(self, answer: query.Answer) -> dict[str, Any]:
         """An answer as the templates show it: each cell its text and, for an IRI, a link."""

@@ -218,6 +218,20 @@ def test_the_page_shows_errors_and_refusals(server: str) -> None:
     assert refused.status == 403 and "refused: CLEAR would change the graph" in refused.text
 
 
+def test_the_page_names_a_bad_bound_value_as_its_box_does_not_as_an_option(server: str) -> None:
+    """The page said "--param 'nothing': …", an option of kg query that a web user cannot give,
+    and suggested fact='<https://…>', quotes a shell needs and the box does not."""
+    for params, error in [
+        ("nothing", "bound value 'nothing': write it as NAME=VALUE, e.g. fact=kgd:taskforce-led-by-npcc or fact=<https://…>"),
+        ("fact=<not an iri>", "bound value 'fact=<not an iri>': Invalid IRI code point ' '"),
+    ]:
+        page = fetch(server + "?" + urllib.parse.urlencode({"query": query.query_text("fact-provenance"), "params": params}))
+        assert page.status == 400
+        assert f'<p class="error" id="error">{escape(error)}</p>' in page.text
+    bound = fetch(server + "?" + urllib.parse.urlencode({"query": query.query_text("fact-provenance"), "params": "fact=<" + LED_BY + ">"}))
+    assert bound.status == 200 and '<p class="count" id="count">2 rows</p>' in bound.text  # as the example writes it, it binds
+
+
 def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
     page = fetch(server + "entity?" + urllib.parse.urlencode({"iri": "https://example.org/kg/id/npcc"}))
     assert page.status == 200
@@ -230,15 +244,28 @@ def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
     assert missing.status == 404 and "the graph holds nothing about this IRI" in missing.text
 
 
+#: kg serve's words for a query past its limit: no command-line option, which the asker over the web cannot give.
+TOO_LONG = "the query ran longer than its time limit of 0.5 s; narrow it, or restart kg serve with a longer time limit"
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_the_page_says_a_query_is_past_the_limit_without_a_command_line_option() -> None:
+    """The page and the endpoint said "narrow it or give --timeout SECONDS", kg query's option."""
+    with serving("--timeout", "0.5") as base:
+        page = fetch(base + "?" + urllib.parse.urlencode({"query": ENDLESS}))
+        assert page.status == 503
+        assert f'<p class="error" id="error">{escape(TOO_LONG)}</p>' in page.text
+
+
 def test_a_query_past_the_time_limit_gets_503_and_the_server_still_answers() -> None:
     with serving("--timeout", "0.5") as base:
         assert base.startswith("http://127.0.0.1:")  # this machine only, by default
-        late = get_query(base, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
-        assert (late.status, late.text) == (503, "the query ran longer than its time limit of 0.5 s; narrow it or give --timeout SECONDS\n")
+        late = get_query(base, ENDLESS)
+        assert (late.status, late.text) == (503, TOO_LONG + "\n")
         assert rows_of(get_query(base, PEOPLE)) == kg_query_rows(PEOPLE)
         # pyoxigraph cannot stop a query: ones past their limit hold a slot until they end, and
         # when all slots are held (at least two, one a core) the server says so at once
-        statuses = [get_query(base, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }") for _ in range(16)]
+        statuses = [get_query(base, ENDLESS) for _ in range(16)]
         busy = [reply for reply in statuses if reply.text.startswith("busy:")]
         assert busy and all(reply.status == 503 for reply in statuses)
         assert busy[0].text == (
