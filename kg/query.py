@@ -119,10 +119,18 @@ def _saved(path: Path) -> SavedQuery:
     return SavedQuery(path.stem, first.lstrip("#").strip(), text)
 
 
+def saved_query(name: str) -> SavedQuery:
+    """The saved question of that name; raises :class:`QueryProblem` naming the saved ones
+    when there is none."""
+    saved = saved_queries()
+    found = next((q for q in saved if q.name == name), None)
+    if found is None:
+        raise QueryProblem(f"no saved question named {name!r}; the saved questions are: {', '.join(q.name for q in saved)}")
+    return found
+
+
 def query_text(spec: str, stdin: Any = None) -> str:
     """The text of a query given as a saved name, a ``.rq`` file, ``-`` (standard input) or SPARQL text."""
-    if (QUERIES / f"{spec}.rq").is_file() and re.fullmatch(r"[a-z0-9-]+", spec):
-        return (QUERIES / f"{spec}.rq").read_text(encoding="utf-8")
     if spec == "-":
         if stdin is None:
             raise KgError("no standard input to read the query from")
@@ -137,8 +145,7 @@ def query_text(spec: str, stdin: Any = None) -> str:
         except (OSError, UnicodeDecodeError) as err:
             raise KgError(f"{spec}: cannot read the query file: {getattr(err, 'strerror', None) or err}") from None
     if re.fullmatch(r"[a-z0-9-]+", spec):
-        names = ", ".join(q.name for q in saved_queries())
-        raise QueryProblem(f"no saved question named {spec!r}; the saved questions are: {names}")
+        return saved_query(spec).text
     return spec
 
 

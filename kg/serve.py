@@ -214,15 +214,25 @@ class Handler(BaseHTTPRequestHandler):
     # --- pages ---------------------------------------------------------------------------------
 
     def _page(self, fields: dict[str, list[str]]) -> None:
-        saved = query.saved_queries()
         name = (fields.get("name") or [""])[0]
         text = (fields.get("query") or [""])[0]
-        chosen = next((q for q in saved if q.name == name), None)
-        if chosen is not None and not text:
-            text = chosen.text
         params_text = (fields.get("params") or [""])[0]
-        context: dict[str, Any] = {"saved": saved, "chosen": name, "text": text, "params": params_text, "error": None, "answer": None}
+        context: dict[str, Any] = {
+            "saved": query.saved_queries(),
+            "chosen": name,
+            "text": text,
+            "params": params_text,
+            "error": None,
+            "answer": None,
+        }
         status = HTTPStatus.OK
+        if name:
+            try:
+                chosen = query.saved_query(name)
+            except query.QueryProblem as unknown:  # the page still lists (and links) the saved questions
+                self._html(HTTPStatus.NOT_FOUND, "page.html", context | {"chosen": "", "error": str(unknown)})
+                return
+            text = context["text"] = text or chosen.text
         if text.strip():
             try:
                 lines = [line.strip() for line in params_text.splitlines() if line.strip()]

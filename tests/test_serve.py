@@ -211,6 +211,19 @@ def test_the_query_page_lists_the_saved_questions_and_runs_one(server: str) -> N
     assert '<p class="count" id="count">4 rows</p>' in answered.text
 
 
+def test_an_unknown_saved_question_is_404_with_the_saved_ones_linked(server: str) -> None:
+    """/?name=nosuch was 200 with an empty page."""
+    page = fetch(server + "?name=nosuch")
+    assert (page.status, page.media) == (404, "text/html; charset=utf-8")
+    names = ", ".join(q.name for q in query.saved_queries())
+    error = f"no saved question named 'nosuch'; the saved questions are: {names}"
+    assert f'<p class="error" id="error">{escape(error)}</p>' in page.text
+    for saved in query.saved_queries():
+        assert f'<a id="saved-{saved.name}" href="/?name={saved.name}">{saved.name}</a>' in page.text
+    assert "<title>query · kg serve</title>" in page.text and 'name="name"' not in page.text  # the unknown name is not carried on
+    assert fetch(server + "?name=").status == 200  # no name: the plain page
+
+
 def test_the_page_shows_errors_and_refusals(server: str) -> None:
     bad = fetch(server + "?" + urllib.parse.urlencode({"query": "SELECT ?s WHERE {"}))
     assert bad.status == 400 and '<p class="error" id="error">syntax error' in bad.text
