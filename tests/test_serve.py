@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 import re
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -295,6 +297,23 @@ def test_data_with_errors_is_reported_and_not_served(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1] == "1 error, 1 warning: the server was not started"  # it said "nothing was written"
     assert "kg: serving" not in done.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals are POSIX")
+def test_ctrl_c_stops_the_server_with_exit_status_130() -> None:
+    """Ctrl-C ended kg serve with status 0, as if it had done its work; shells expect 130."""
+    process, base = start_serve()
+    try:
+        assert fetch(base).status == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+        assert process.stderr is not None
+        assert process.stderr.read() == "\nkg: interrupted\n"  # click ends the ^C line, then one short line: no traceback
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if process.stderr:
+            process.stderr.close()
 
 
 def test_the_server_is_built_on_the_query_module_not_the_command_line() -> None:

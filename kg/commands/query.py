@@ -134,9 +134,7 @@ def serve_command(
         click.echo(f"kg: warning: listening on {host}: other machines can reach this endpoint", err=True)
     click.echo(f"kg: serving {graph.size} triples at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.serve_forever()  # until Ctrl-C, which kg.cli.run reports: "kg: interrupted", exit status 130
     finally:
         server.server_close()
 
