@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import textwrap
 from collections import defaultdict, deque
+from pathlib import Path
 from typing import Final
 
 from kg import graphviz
@@ -28,6 +29,24 @@ STYLES: Final[dict[str, tuple[str, str, str]]] = {
 }
 #: Picture formats, by name: ``dot`` is the Graphviz source itself.
 PICTURE_FORMATS: Final = ("svg", "png", "dot")
+
+
+def picture_format(output: str, fmt: str | None = None) -> str:
+    """The format to draw into ``output``: ``fmt`` when given, else the one its suffix names
+    (``.svg``, ``.png``, ``.dot``), else SVG (standard output, a name without a suffix).
+    Another suffix is refused unless ``fmt`` says what to write: SVG in ``graph.jpg`` opens
+    nowhere as a JPEG."""
+    if fmt is not None:
+        return fmt
+    suffix = "" if output == "-" else Path(output).suffix
+    if not suffix:
+        return "svg"
+    if suffix.lstrip(".").lower() in PICTURE_FORMATS:
+        return suffix.lstrip(".").lower()
+    raise KgError(
+        f"{output}: kg draw writes svg, png or dot, not {suffix}; end the name in .svg, .png or .dot,"
+        " or give -f svg|png|dot to write one of them under this name"
+    )
 
 
 def neighbourhood(graph: EntityGraph, centre: str, depth: int) -> EntityGraph:

@@ -38,6 +38,8 @@ RESULT_FORMATS: dict[str, tuple[ox.QueryResultsFormat, str]] = {
     "xml": (ox.QueryResultsFormat.XML, "application/sparql-results+xml"),
 }
 TABLE = "table"
+#: The RDF format of a CONSTRUCT or DESCRIBE answer unless another is asked for.
+GRAPH_DEFAULT = "turtle"
 DEFAULT_TIMEOUT = 30.0
 
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
@@ -54,6 +56,30 @@ _UPDATES = {
     "DeleteWhere": "DELETE WHERE",
     "Modify": "DELETE/INSERT",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """How a message names what the asker can change: ``kg query``'s options on the command
+    line, or, for ``kg serve``, the query page's fields (the ``params`` URL parameter is its
+    Bound values box): a web user, or a program asking the endpoint, has no options to give."""
+
+    #: One bound value, before the text given for it.
+    param: str
+    #: How to write bound values, shown when one is malformed.
+    param_example: str
+    #: What to do about a query past its time limit.
+    late: str
+
+
+COMMAND_LINE = Wording(
+    param="--param", param_example="fact=kgd:taskforce-led-by-npcc or fact='<https://…>'", late="narrow it or give --timeout SECONDS"
+)
+WEB = Wording(
+    param="bound value",
+    param_example="fact=kgd:taskforce-led-by-npcc or fact=<https://…>",
+    late="narrow it, or restart kg serve with a longer time limit",
+)
 
 
 class QueryProblem(Exception):
@@ -93,10 +119,18 @@ def _saved(path: Path) -> SavedQuery:
     return SavedQuery(path.stem, first.lstrip("#").strip(), text)
 
 
+def saved_query(name: str) -> SavedQuery:
+    """The saved question of that name; raises :class:`QueryProblem` naming the saved ones
+    when there is none."""
+    saved = saved_queries()
+    found = next((q for q in saved if q.name == name), None)
+    if found is None:
+        raise QueryProblem(f"no saved question named {name!r}; the saved questions are: {', '.join(q.name for q in saved)}")
+    return found
+
+
 def query_text(spec: str, stdin: Any = None) -> str:
     """The text of a query given as a saved name, a ``.rq`` file, ``-`` (standard input) or SPARQL text."""
-    if (QUERIES / f"{spec}.rq").is_file() and re.fullmatch(r"[a-z0-9-]+", spec):
-        return (QUERIES / f"{spec}.rq").read_text(encoding="utf-8")
     if spec == "-":
         if stdin is None:
             raise KgError("no standard input to read the query from")
@@ -111,8 +145,7 @@ def query_text(spec: str, stdin: Any = None) -> str:
         except (OSError, UnicodeDecodeError) as err:
             raise KgError(f"{spec}: cannot read the query file: {getattr(err, 'strerror', None) or err}") from None
     if re.fullmatch(r"[a-z0-9-]+", spec):
-        names = ", ".join(q.name for q in saved_queries())
-        raise QueryProblem(f"no saved question named {spec!r}; the saved questions are: {names}")
+        return saved_query(spec).text
     return spec
 
 
@@ -242,18 +275,19 @@ _DECIMAL = re.compile(r"[+-]?\d*\.\d+")
 _DOUBLE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 
 
-def parse_param(spec: str, prefixes: Mapping[str, str]) -> tuple[str, ox.NamedNode | ox.Literal]:
+def parse_param(spec: str, prefixes: Mapping[str, str], wording: Wording = COMMAND_LINE) -> tuple[str, ox.NamedNode | ox.Literal]:
     """``name=value`` as a variable name and a typed term. The value reads as in Turtle:
     ``<IRI>``, ``prefix:name``, ``"text"``, ``"text"@en``, ``"text"^^xsd:date``, a number,
-    ``true``/``false``; anything else is a plain string."""
+    ``true``/``false``; anything else is a plain string. A message names the value as
+    ``wording`` says (``--param`` on the command line)."""
     name, sep, value = spec.partition("=")
     name = name.lstrip("?$")
     if not sep or not _VARIABLE.fullmatch(name):
-        raise QueryProblem(f"--param {spec!r}: write it as NAME=VALUE, e.g. fact=kgd:taskforce-led-by-npcc or fact='<https://…>'")
+        raise QueryProblem(f"{wording.param} {spec!r}: write it as NAME=VALUE, e.g. {wording.param_example}")
     try:
         return name, _term(value, prefixes)
     except ValueError as err:
-        raise QueryProblem(f"--param {spec!r}: {err}") from None
+        raise QueryProblem(f"{wording.param} {spec!r}: {err}") from None
 
 
 def _iri(text: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
@@ -396,9 +430,11 @@ def run(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     slots: threading.Semaphore | None = None,
+    wording: Wording = COMMAND_LINE,
 ) -> Answer:
     """Run a read-only query with bound parameters; raises :class:`QueryProblem` (refused,
-    syntax) or :class:`QueryTimeout`. The answer is complete when returned.
+    syntax) or :class:`QueryTimeout` (its message worded by ``wording``). The answer is
+    complete when returned.
 
     ``slots`` caps how many queries run at once, counting those still running past their
     limit (pyoxigraph cannot stop one): when none is free, :class:`QueryBusy` is raised."""
@@ -449,7 +485,7 @@ def run(
     worker.start()
     worker.join(timeout)
     if not outcome:
-        raise QueryTimeout(f"the query ran longer than its time limit of {timeout:g} s; narrow it or give --timeout SECONDS")
+        raise QueryTimeout(f"the query ran longer than its time limit of {timeout:g} s; {wording.late}")
     found = outcome[0]
     if isinstance(found, Exception):
         raise found
@@ -471,21 +507,41 @@ def _evaluate(store: ox.Store, text: str, form: str, substitutions: dict[ox.Vari
 
 def render(answer: Answer, fmt: str, prefixes: Mapping[str, str]) -> bytes:
     """The answer as bytes: ``table`` for people, csv/tsv/json/xml (SELECT, ASK) or an
-    export format (CONSTRUCT, DESCRIBE)."""
+    RDF format (CONSTRUCT, DESCRIBE; ``table`` is Turtle). A format of the other kind raises
+    :class:`QueryProblem` naming the ones that fit."""
+    is_graph = answer.triples is not None
+    fitting = graph_formats() if is_graph else result_formats()
+    if fmt not in fitting and fmt != TABLE:
+        known = result_formats() + graph_formats()
+        if fmt not in known:
+            raise KgError(f"unknown format {fmt!r}; known: {', '.join(known)}")
+        if is_graph:
+            kinds, listed = "SELECT and ASK", f"RDF: {GRAPH_DEFAULT} (the default), {', '.join(f for f in fitting if f != GRAPH_DEFAULT)}"
+        else:
+            kinds, listed = "CONSTRUCT and DESCRIBE", ", ".join(fitting)
+        raise QueryProblem(f"--format {fmt} is for {kinds}; {_article(answer.form)} {answer.form} answers as {listed}")
     if answer.triples is not None:
-        return _render_graph(answer.triples, export.get_format("turtle" if fmt == TABLE else fmt), prefixes)
-    if fmt in export.FORMATS:
-        raise QueryProblem(f"--format {fmt} is for CONSTRUCT and DESCRIBE; a {answer.form} answers as {', '.join(result_formats())}")
+        return _ended(_render_graph(answer.triples, export.get_format(GRAPH_DEFAULT if fmt == TABLE else fmt), prefixes))
     if fmt == TABLE:
         if answer.boolean is not None:
             return b"true\n" if answer.boolean else b"false\n"
         return table(answer, prefixes).encode("utf-8")
-    if fmt not in RESULT_FORMATS:
-        raise KgError(f"unknown format {fmt!r}; known: {', '.join(result_formats() + sorted(export.FORMATS))}")
-    return _w3c(answer, RESULT_FORMATS[fmt][0])
+    return _ended(_w3c(answer, RESULT_FORMATS[fmt][0]))
+
+
+def _ended(written: bytes) -> bytes:
+    """Text that ends its last line: pyoxigraph ends JSON, XML, JSON-LD, RDF/XML and an ASK's
+    CSV or TSV without a newline. Nothing else changes, and nothing stays nothing."""
+    return written + b"\n" if written and not written.endswith(b"\n") else written
+
+
+def _article(word: str) -> str:
+    """``a`` or ``an`` before a query form's name, by its first letter (``an ASK``)."""
+    return "an" if word[:1].upper() in "AEIOU" else "a"
 
 
 def result_formats() -> list[str]:
+    """The formats a SELECT or ASK answer can be written in: the table and the W3C ones."""
     return [TABLE, *RESULT_FORMATS]
 
 

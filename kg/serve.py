@@ -189,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.BAD_REQUEST, "give exactly one query parameter")
             return
         try:
-            answer = query.run(self.server.graph, texts[0], timeout=self.server.query_timeout, slots=self.server.slots)
+            answer = self._ask(texts[0])
         except query.QueryRefused as refused:
             self._text(HTTPStatus.FORBIDDEN, str(refused))
             return
@@ -214,22 +214,30 @@ class Handler(BaseHTTPRequestHandler):
     # --- pages ---------------------------------------------------------------------------------
 
     def _page(self, fields: dict[str, list[str]]) -> None:
-        saved = query.saved_queries()
         name = (fields.get("name") or [""])[0]
         text = (fields.get("query") or [""])[0]
-        chosen = next((q for q in saved if q.name == name), None)
-        if chosen is not None and not text:
-            text = chosen.text
         params_text = (fields.get("params") or [""])[0]
-        context: dict[str, Any] = {"saved": saved, "chosen": name, "text": text, "params": params_text, "error": None, "answer": None}
+        context: dict[str, Any] = {
+            "saved": query.saved_queries(),
+            "chosen": name,
+            "text": text,
+            "params": params_text,
+            "error": None,
+            "answer": None,
+        }
         status = HTTPStatus.OK
+        if name:
+            try:
+                chosen = query.saved_query(name)
+            except query.QueryProblem as unknown:  # the page still lists (and links) the saved questions
+                self._html(HTTPStatus.NOT_FOUND, "page.html", context | {"chosen": "", "error": str(unknown)})
+                return
+            text = context["text"] = text or chosen.text
         if text.strip():
             try:
                 lines = [line.strip() for line in params_text.splitlines() if line.strip()]
-                bound = dict(query.parse_param(line, self.server.graph.prefixes) for line in lines)
-                context["answer"] = self._table(
-                    query.run(self.server.graph, text, bound, timeout=self.server.query_timeout, slots=self.server.slots)
-                )
+                bound = dict(query.parse_param(line, self.server.graph.prefixes, query.WEB) for line in lines)
+                context["answer"] = self._table(self._ask(text, bound))
             except query.QueryRefused as refused:
                 status, context["error"] = HTTPStatus.FORBIDDEN, str(refused)
             except query.QueryProblem as problem:
@@ -249,7 +257,7 @@ class Handler(BaseHTTPRequestHandler):
         sections = {}
         try:
             for name, text in ENTITY_QUERIES.items():
-                answer = query.run(graph, text, {"entity": entity}, timeout=self.server.query_timeout, slots=self.server.slots)
+                answer = self._ask(text, {"entity": entity})
                 answer.variables, answer.rows = answer.variables[1:], [row[1:] for row in answer.rows]
                 sections[name] = self._table(answer)
         except (query.QueryTimeout, query.QueryBusy) as late:
@@ -261,6 +269,12 @@ class Handler(BaseHTTPRequestHandler):
         status = HTTPStatus.OK if found else HTTPStatus.NOT_FOUND
         error = None if found else "the graph holds nothing about this IRI"
         self._html(status, "entity.html", {"iri": iri, "label": label, "sections": sections, "error": error})
+
+    def _ask(self, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> query.Answer:
+        """Run a query on the served graph, within its time limit and query slots, its messages
+        worded for the web."""
+        server = self.server
+        return query.run(server.graph, text, params, timeout=server.query_timeout, slots=server.slots, wording=query.WEB)
 
     def _table(self, answer: query.Answer) -> dict[str, Any]:
         """An answer as the templates show it: each cell its text and, for an IRI, a link."""

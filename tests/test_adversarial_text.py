@@ -38,7 +38,7 @@ import kg.build
 import kg.export
 from kg import vocab
 from kg.iri import citation_iri
-from kg.load import FORBIDDEN_TEXT
+from kg.load import FORBIDDEN_TEXT, TODO
 from kg.problems import DataProblems, KgError
 from kg.terms import Lit
 
@@ -182,11 +182,13 @@ mixed_text = st.lists(_piece(short_text), min_size=1, max_size=8).map("".join)
 long_text = st.builds(lambda s, n: s * n, st.lists(_piece(short_text), min_size=1, max_size=4).map("".join), st.integers(200, 1500))
 
 
-def non_blank(text: str) -> bool:
-    return bool(text.strip())
+def curatable(text: str) -> bool:
+    """Not blank, and not a placeholder: a value starting with TODO is one that kg add-source
+    left to fill in, refused on purpose (Hypothesis draws "TODO" from kg's own constants)."""
+    return bool(text.strip()) and not text.startswith(TODO)
 
 
-curated_text = st.one_of(mixed_text, mixed_text, mixed_text, short_text, long_text).filter(non_blank)
+curated_text = st.one_of(mixed_text, mixed_text, mixed_text, short_text, long_text).filter(curatable)
 
 # --- records ----------------------------------------------------------------------------------
 

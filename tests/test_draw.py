@@ -102,6 +102,32 @@ def test_draw_writes_the_format_of_the_suffix(tmp_path: Path) -> None:
     assert result.stderr == f"kg: drew the entity graph (png) to {out}\n"
 
 
+def test_a_suffix_that_names_no_picture_format_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """kg draw -o graph.jpg wrote SVG into graph.jpg, which no viewer opens as a JPEG."""
+    out = tmp_path / "graph.jpg"
+    result = CliRunner().invoke(cli, ["draw", "--data", str(bundled_data()), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {out}: kg draw writes svg, png or dot, not .jpg; end the name in .svg, .png or .dot,"
+        " or give -f svg|png|dot to write one of them under this name\n"
+    )
+    assert not out.exists()
+    out.write_bytes(b"an old picture")
+    assert CliRunner().invoke(cli, ["draw", "--data", str(bundled_data()), "-o", str(out)]).exit_code == 2
+    assert out.read_bytes() == b"an old picture"
+    chosen = CliRunner().invoke(cli, ["draw", "--data", str(bundled_data()), "-o", str(out), "-f", "png"])
+    assert chosen.exit_code == 0, chosen.output
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("output", "fmt", "chosen"),
+    [("-", None, "svg"), ("graph", None, "svg"), ("graph.PNG", None, "png"), ("graph.dot", None, "dot"), ("graph.gv", "dot", "dot")],
+)
+def test_the_format_is_the_option_else_the_suffix_else_svg(output: str, fmt: str | None, chosen: str) -> None:
+    assert draw.picture_format(output, fmt) == chosen
+
+
 def test_draw_around_an_unknown_id_names_the_entities() -> None:
     result = CliRunner().invoke(cli, ["draw", "--data", str(bundled_data()), "--around", "nobody", "-f", "dot"])
     assert result.exit_code == 2

@@ -212,6 +212,17 @@ def test_credentials_come_from_the_environment(recorder: str, monkeypatch: pytes
     assert Recorder.seen[1][:3] == ("POST", "/store?default", "Bearer abc123")
 
 
+def test_data_with_errors_is_reported_and_not_sent(recorder: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import PERSON_WITHOUT_POST, write_files
+
+    monkeypatch.setenv("KG_PUSH_TOKEN", "abc123")
+    folder = write_files(tmp_path / "data", {"all.yaml": PERSON_WITHOUT_POST})
+    result = push_cli("--endpoint", recorder, "--data", str(folder))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "1 error, 1 warning: nothing was sent"  # it said "nothing was written"
+    assert Recorder.seen == []
+
+
 def test_no_option_takes_a_secret() -> None:
     """Secrets on the command line show in the process list: kg push has no such option."""
     names = {name for param in cli.commands["push"].params for name in param.opts}

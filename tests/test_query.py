@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from kg import export, query
 from kg.cli import cli
+from kg.problems import KgError
 
 QUERIES = Path(__file__).resolve().parents[1] / "kg" / "queries"
 PEOPLE = [
@@ -36,9 +37,15 @@ def run(*args: str, stdin: str | None = None) -> click.testing.Result:
     return CliRunner().invoke(cli, ["query", *args], input=stdin, catch_exceptions=False)
 
 
-def values(result: ox.QuerySolutions) -> list[tuple[str, ...]]:
+def values(data: bytes, results_format: ox.QueryResultsFormat) -> tuple[list[str], list[tuple[str, ...]]]:
+    """The variables and rows of W3C results, read by pyoxigraph. Its result objects are read
+    here and dropped on return: one left in a test's frame (held in a cycle by CliRunner's
+    traceback) is freed by whichever thread next collects garbage, perhaps a query's worker,
+    which pyoxigraph refuses with an unraisable error."""
+    result = ox.parse_query_results(data, results_format)
+    assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
-    return [tuple(query.text_of(s[n]) for n in names) for s in result]
+    return names, [tuple(query.text_of(s[n]) for n in names) for s in result]
 
 
 def test_list_shows_every_saved_question_with_its_description() -> None:
@@ -72,10 +79,9 @@ def test_a_saved_question_prints_an_aligned_table() -> None:
 def test_w3c_result_formats_read_back_as_the_same_rows(fmt: str, results_format: str) -> None:
     result = run("people-posts", "--format", fmt)
     assert result.exit_code == 0
-    parsed = ox.parse_query_results(result.stdout_bytes, getattr(ox.QueryResultsFormat, results_format))
-    assert isinstance(parsed, ox.QuerySolutions)
-    assert [v.value for v in parsed.variables] == ["person", "post", "organisation", "sources"]
-    assert values(parsed) == PEOPLE
+    variables, rows = values(result.stdout_bytes, getattr(ox.QueryResultsFormat, results_format))
+    assert variables == ["person", "post", "organisation", "sources"]
+    assert rows == PEOPLE
 
 
 def test_csv_is_the_w3c_csv_results() -> None:
@@ -98,6 +104,28 @@ def test_json_types_each_value() -> None:
     (binding,) = document["results"]["bindings"]
     assert binding["n"] == {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
     assert binding["label"]["type"] == "literal" and "datatype" not in binding["label"]
+
+
+@pytest.mark.parametrize("text", [QUERIES.joinpath("people-posts.rq").read_text(encoding="utf-8"), "ASK { ?s ?p ?o }"])
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_w3c_results_are_pyoxigraphs_bytes_ending_in_one_newline(text: str, fmt: str) -> None:
+    """JSON, XML and an ASK's CSV and TSV ended without a newline (the shell prompt then
+    followed on the same line); the bytes are otherwise pyoxigraph's own."""
+    direct = query.dataset_graph().store.query(text).serialize(format=query.RESULT_FORMATS[fmt][0])
+    assert direct is not None
+    result = run(text, "-f", fmt)
+    assert result.exit_code == 0
+    assert result.stdout_bytes.endswith(b"\n") and not result.stdout_bytes.endswith(b"\n\n")
+    assert result.stdout_bytes == (direct if direct.endswith(b"\n") else direct + b"\n")
+
+
+@pytest.mark.parametrize(("fmt", "last"), [("jsonld", b"]\n"), ("rdfxml", b"</rdf:RDF>\n"), ("turtle", b" .\n"), ("ntriples", b" .\n")])
+def test_a_graph_answer_ends_in_one_newline(fmt: str, last: bytes) -> None:
+    text = "DESCRIBE <https://example.org/kg/id/npcc>"
+    result = run(text, "-f", fmt)
+    assert result.exit_code == 0
+    assert result.stdout_bytes.endswith(last) and not result.stdout_bytes.endswith(b"\n\n")
+    assert run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 0", "-f", "ntriples").stdout_bytes == b""  # nothing stays nothing
 
 
 def test_ask_prints_true_or_false() -> None:
@@ -139,6 +167,34 @@ def test_a_select_refuses_an_rdf_format() -> None:
     result = run("people-posts", "-f", "turtle")
     assert result.exit_code == 1
     assert result.output == "Error: --format turtle is for CONSTRUCT and DESCRIBE; a SELECT answers as table, csv, tsv, json, xml\n"
+    ask = run("ASK { ?s ?p ?o }", "-f", "ntriples")
+    assert ask.exit_code == 1
+    assert ask.output == "Error: --format ntriples is for CONSTRUCT and DESCRIBE; an ASK answers as table, csv, tsv, json, xml\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "a CONSTRUCT"), ("DESCRIBE <https://example.org/kg/id/npcc>", "a DESCRIBE")],
+)
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_graph_answer_refuses_a_results_format_and_names_the_rdf_ones(text: str, form: str, fmt: str) -> None:
+    """The message listed the export formats, GraphML and GEXF among them, which a query's triples cannot be written in."""
+    result = run(text, "-f", fmt)
+    assert result.exit_code == 1
+    rdf_ones = "turtle (the default), jsonld, nquads, ntriples, rdfxml, trig"
+    assert result.output == f"Error: --format {fmt} is for SELECT and ASK; {form} answers as RDF: {rdf_ones}\n"
+    rdf = sorted(n for n, f in export.FORMATS.items() if ox.RdfFormat.from_media_type(f.media_type) is not None)
+    assert sorted(query.graph_formats()) == rdf == ["jsonld", "nquads", "ntriples", "rdfxml", "trig", "turtle"]
+    for each in rdf:  # every format the message names fits
+        assert run(text, "-f", each).exit_code == 0, each
+
+
+def test_render_names_only_the_formats_a_query_can_be_written_in() -> None:
+    graph = query.dataset_graph()
+    answer = query.run(graph, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1")
+    with pytest.raises(KgError) as found:
+        query.render(answer, "gexf", graph.prefixes)
+    assert str(found.value) == "unknown format 'gexf'; known: table, csv, tsv, json, xml, jsonld, nquads, ntriples, rdfxml, trig, turtle"
 
 
 def test_a_query_file_and_standard_input(tmp_path: Path) -> None:
@@ -376,7 +432,7 @@ def test_data_with_errors_is_reported_not_queried(tmp_path: Path) -> None:
     folder = write_files(tmp_path / "data", {"all.yaml": PERSON_WITHOUT_POST})
     result = run("people-posts", "--data", str(folder))
     assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == "1 error, 1 warning: nothing was written"
+    assert result.output.splitlines()[-1] == "1 error, 1 warning: the query was not run"  # it said "nothing was written"
 
 
 def test_no_question_is_a_usage_error() -> None:

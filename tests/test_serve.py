@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 import re
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -14,6 +16,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -163,6 +166,7 @@ def test_ask(server: str) -> None:
     reply = get_query(server, "ASK { ?s a <https://example.org/kg/ontology#Person> }")
     parsed = ox.parse_query_results(reply.body, ox.QueryResultsFormat.JSON)
     assert isinstance(parsed, ox.QueryBoolean) and bool(parsed)
+    assert reply.body == b'{"head":{},"boolean":true}\n'  # as kg query prints it: text ends its line
 
 
 UPDATE_REFUSED = "refused: INSERT DATA would change the graph; kg only answers read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)\n"
@@ -209,11 +213,38 @@ def test_the_query_page_lists_the_saved_questions_and_runs_one(server: str) -> N
     assert '<p class="count" id="count">4 rows</p>' in answered.text
 
 
+def test_an_unknown_saved_question_is_404_with_the_saved_ones_linked(server: str) -> None:
+    """/?name=nosuch was 200 with an empty page."""
+    page = fetch(server + "?name=nosuch")
+    assert (page.status, page.media) == (404, "text/html; charset=utf-8")
+    names = ", ".join(q.name for q in query.saved_queries())
+    error = f"no saved question named 'nosuch'; the saved questions are: {names}"
+    assert f'<p class="error" id="error">{escape(error)}</p>' in page.text
+    for saved in query.saved_queries():
+        assert f'<a id="saved-{saved.name}" href="/?name={saved.name}">{saved.name}</a>' in page.text
+    assert "<title>query · kg serve</title>" in page.text and 'name="name"' not in page.text  # the unknown name is not carried on
+    assert fetch(server + "?name=").status == 200  # no name: the plain page
+
+
 def test_the_page_shows_errors_and_refusals(server: str) -> None:
     bad = fetch(server + "?" + urllib.parse.urlencode({"query": "SELECT ?s WHERE {"}))
     assert bad.status == 400 and '<p class="error" id="error">syntax error' in bad.text
     refused = fetch(server + "?" + urllib.parse.urlencode({"query": "CLEAR ALL"}))
     assert refused.status == 403 and "refused: CLEAR would change the graph" in refused.text
+
+
+def test_the_page_names_a_bad_bound_value_as_its_box_does_not_as_an_option(server: str) -> None:
+    """The page said "--param 'nothing': …", an option of kg query that a web user cannot give,
+    and suggested fact='<https://…>', quotes a shell needs and the box does not."""
+    for params, error in [
+        ("nothing", "bound value 'nothing': write it as NAME=VALUE, e.g. fact=kgd:taskforce-led-by-npcc or fact=<https://…>"),
+        ("fact=<not an iri>", "bound value 'fact=<not an iri>': Invalid IRI code point ' '"),
+    ]:
+        page = fetch(server + "?" + urllib.parse.urlencode({"query": query.query_text("fact-provenance"), "params": params}))
+        assert page.status == 400
+        assert f'<p class="error" id="error">{escape(error)}</p>' in page.text
+    bound = fetch(server + "?" + urllib.parse.urlencode({"query": query.query_text("fact-provenance"), "params": "fact=<" + LED_BY + ">"}))
+    assert bound.status == 200 and '<p class="count" id="count">2 rows</p>' in bound.text  # as the example writes it, it binds
 
 
 def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
@@ -228,15 +259,28 @@ def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
     assert missing.status == 404 and "the graph holds nothing about this IRI" in missing.text
 
 
+#: kg serve's words for a query past its limit: no command-line option, which the asker over the web cannot give.
+TOO_LONG = "the query ran longer than its time limit of 0.5 s; narrow it, or restart kg serve with a longer time limit"
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_the_page_says_a_query_is_past_the_limit_without_a_command_line_option() -> None:
+    """The page and the endpoint said "narrow it or give --timeout SECONDS", kg query's option."""
+    with serving("--timeout", "0.5") as base:
+        page = fetch(base + "?" + urllib.parse.urlencode({"query": ENDLESS}))
+        assert page.status == 503
+        assert f'<p class="error" id="error">{escape(TOO_LONG)}</p>' in page.text
+
+
 def test_a_query_past_the_time_limit_gets_503_and_the_server_still_answers() -> None:
     with serving("--timeout", "0.5") as base:
         assert base.startswith("http://127.0.0.1:")  # this machine only, by default
-        late = get_query(base, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
-        assert (late.status, late.text) == (503, "the query ran longer than its time limit of 0.5 s; narrow it or give --timeout SECONDS\n")
+        late = get_query(base, ENDLESS)
+        assert (late.status, late.text) == (503, TOO_LONG + "\n")
         assert rows_of(get_query(base, PEOPLE)) == kg_query_rows(PEOPLE)
         # pyoxigraph cannot stop a query: ones past their limit hold a slot until they end, and
         # when all slots are held (at least two, one a core) the server says so at once
-        statuses = [get_query(base, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }") for _ in range(16)]
+        statuses = [get_query(base, ENDLESS) for _ in range(16)]
         busy = [reply for reply in statuses if reply.text.startswith("busy:")]
         assert busy and all(reply.status == 503 for reply in statuses)
         assert busy[0].text == (
@@ -244,9 +288,36 @@ def test_a_query_past_the_time_limit_gets_503_and_the_server_still_answers() -> 
         )
 
 
+def test_data_with_errors_is_reported_and_not_served(tmp_path: Path) -> None:
+    from helpers import PERSON_WITHOUT_POST, write_files
+
+    folder = write_files(tmp_path / "data", {"all.yaml": PERSON_WITHOUT_POST})
+    command = [sys.executable, "-m", "kg", "serve", "--port", "0", "--data", str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == "1 error, 1 warning: the server was not started"  # it said "nothing was written"
+    assert "kg: serving" not in done.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals are POSIX")
+def test_ctrl_c_stops_the_server_with_exit_status_130() -> None:
+    """Ctrl-C ended kg serve with status 0, as if it had done its work; shells expect 130."""
+    process, base = start_serve()
+    try:
+        assert fetch(base).status == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+        assert process.stderr is not None
+        assert process.stderr.read() == "\nkg: interrupted\n"  # click ends the ^C line, then one short line: no traceback
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if process.stderr:
+            process.stderr.close()
+
+
 def test_the_server_is_built_on_the_query_module_not_the_command_line() -> None:
     import ast
-    from pathlib import Path
 
     package = Path(query.__file__).parent
     for module in ("serve", "query", "push"):

@@ -86,24 +86,33 @@ class ToolFailed(click.ClickException):
     exit_code = 2
 
 
-def translate_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library exceptions into messages and exit codes."""
+def translate_errors_saying(stopped: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Turn library exceptions into messages and exit codes; data with errors is reported,
+    then ``2 errors, 0 warnings: STOPPED``, where ``stopped`` says what the command did not do
+    (``nothing was written``, ``nothing was sent``)."""
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except DataProblems as found:
-            report_problems(found.problems)
-            click.echo(f"{summary(found.problems)}: nothing was written", err=True)
-            raise SystemExit(1) from None
-        except KgError as err:
-            raise ToolFailed(str(err)) from None
-        except BrokenPipeError:  # click would exit 1, the status of data errors
-            stop("Error: standard output was closed before everything was written", silence_stdout=True)
-            raise SystemExit(2) from None
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except DataProblems as found:
+                report_problems(found.problems)
+                click.echo(f"{summary(found.problems)}: {stopped}", err=True)
+                raise SystemExit(1) from None
+            except KgError as err:
+                raise ToolFailed(str(err)) from None
+            except BrokenPipeError:  # click would exit 1, the status of data errors
+                stop("Error: standard output was closed before everything was written", silence_stdout=True)
+                raise SystemExit(2) from None
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+#: For the commands that write what they make (kg export, kg draw, kg add-source...).
+translate_errors = translate_errors_saying("nothing was written")
 
 
 def stop(message: str, *, silence_stdout: bool = False) -> None:

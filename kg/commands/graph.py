@@ -41,7 +41,7 @@ def docs_command(folder: str, ontology: Path | None) -> None:
     "fmt",
     type=click.Choice(draw.PICTURE_FORMATS),
     default=None,
-    help="svg, png, or dot (the Graphviz source).  [default: from the output's suffix, else svg]",
+    help="svg, png, or dot (the Graphviz source).  [default: from the output's suffix (.svg, .png, .dot; another is refused), else svg]",
 )
 @click.option("--around", metavar="ID", default=None, help="Draw only the entities near this one (its id or IRI).")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="With --around: how many relations out to go.")
@@ -67,8 +67,7 @@ def draw_command(
 
     Needs Graphviz's dot for SVG and PNG.
     """
-    suffix = Path(output).suffix.lstrip(".").lower()
-    chosen = fmt or (suffix if suffix in draw.PICTURE_FORMATS else "svg")
+    chosen = draw.picture_format(output, fmt)
     triples, namespace, report = api.checked_triples(chosen_dataset(data), texts, base, allow_ungrounded=allow_ungrounded, outputs=[output])
     report_problems([p for p in report.problems if p.severity == WARNING])
     picture = draw.draw(layers.select(triples, "all"), fmt=chosen, around=around, depth=depth, base=namespace)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from kg import push, query, serve
-from kg.commands.common import chosen_dataset, data_options, translate_errors
+from kg.commands.common import chosen_dataset, data_options, translate_errors_saying
 
 
 def query_problems(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,7 +82,7 @@ def timeout_option(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--list", "list_saved", is_flag=True, help="List the saved questions with their descriptions.")
 @timeout_option
 @query_problems
-@translate_errors
+@translate_errors_saying("the query was not run")
 def query_command(
     spec: str | None,
     data: str | None,
@@ -119,7 +119,7 @@ def query_command(
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0: any free port).")
 @timeout_option
 @query_problems
-@translate_errors
+@translate_errors_saying("the server was not started")
 def serve_command(
     data: str | None, texts: tuple[str, ...], graph_file: str | None, store: str | None, host: str, port: int, timeout: float
 ) -> None:
@@ -134,9 +134,7 @@ def serve_command(
         click.echo(f"kg: warning: listening on {host}: other machines can reach this endpoint", err=True)
     click.echo(f"kg: serving {graph.size} triples at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.serve_forever()  # until Ctrl-C, which kg.cli.run reports: "kg: interrupted", exit status 130
     finally:
         server.server_close()
 
@@ -147,7 +145,7 @@ def serve_command(
 @click.option("--graph", "graph_iri", default=None, help="Named graph to write into.  [default: the default graph]")
 @click.option("--replace", is_flag=True, help="Replace what the graph holds (HTTP PUT) instead of adding to it (POST).")
 @timeout_option
-@translate_errors
+@translate_errors_saying("nothing was sent")
 def push_command(data: str | None, texts: tuple[str, ...], endpoint: str, graph_iri: str | None, replace: bool, timeout: float) -> None:
     """Send the graph to a triplestore with the SPARQL 1.1 Graph Store HTTP Protocol.
 
