@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import signals_as_at_a_shell
 from markupsafe import escape
 
 from kg import query
@@ -42,7 +43,8 @@ class Reply:
 
 def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
     """``kg serve --port 0`` in its own process; returns it and the base URL it printed."""
-    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", "0", *args], stderr=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "kg", "serve", "--port", "0", *args]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, preexec_fn=signals_as_at_a_shell)
     assert process.stderr is not None
     line = process.stderr.readline()
     if " the store " in line:  # --store says first where the graph came from
