@@ -82,7 +82,8 @@ def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:
     if where.is_dir():
         dataset, report = api.prepare(where, texts)
         if report.errors:
-            raise KgError(f"{where}: the dataset has {len(report.errors)} errors; run kg check --data {where}")
+            count = len(report.errors)
+            raise KgError(f"{where}: the dataset has {count} error{'s' if count != 1 else ''}; run kg check --data {where}")
         return api.build_graph(dataset, anchors=report.anchors)
     fmt = guess_format(str(where)) or "turtle"
     try:

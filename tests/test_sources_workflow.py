@@ -503,3 +503,12 @@ def test_the_readme_walkthrough_runs_on_its_shipped_text(tmp_path: Path, monkeyp
     assert err.splitlines() == readme_output("kg add-source ../docs/walkthrough/report.txt --data data")
     code, out, _ = invoke("coverage", "--data", "data", "taskforce-support-reaches-every-force")
     assert out.splitlines() == readme_output("kg coverage --data data taskforce-support-reaches-every-force")
+
+
+def test_diff_of_a_dataset_with_one_error_counts_it_in_the_singular(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "all.yaml").write_text("organisations:\n  - {id: office, name: Office}\n", encoding="utf-8")  # no sources: one error
+    result = CliRunner().invoke(cli, ["diff", str(data), str(data)])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {data}: the dataset has 1 error; run kg check --data {data}\n"
