@@ -51,6 +51,22 @@ def get_format(name: str) -> Format:
         raise KgError(f"unknown format {name!r}; known: {', '.join(sorted(FORMATS))}") from None
 
 
+def format_for(output: str, fmt: str | None = None) -> str:
+    """The format to write into ``output``: ``fmt`` when given, else the one its suffix names
+    (``kg.nt``: N-Triples), else Turtle (standard output, a name without a suffix). Another
+    suffix is refused unless ``fmt`` says what to write: Turtle in ``kg.xml`` reads as nothing."""
+    if fmt is not None:
+        return fmt
+    suffix = "" if output == "-" else Path(output).suffix.lower()
+    if not suffix:
+        return "turtle"
+    for chosen in FORMATS.values():
+        if chosen.suffix == suffix:
+            return chosen.name
+    known = ", ".join(f.suffix for f in FORMATS.values())
+    raise KgError(f"{output}: no export format is written as {suffix}; end the name in one of {known}, or give -f FORMAT")
+
+
 def canonical(stream: Iterable[Triple]) -> list[Triple]:
     """The triples without duplicates, in the one canonical order (see :mod:`kg.sort`)."""
     return list(sorted_unique(stream))

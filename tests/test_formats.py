@@ -296,3 +296,41 @@ def test_export_of_a_graph_format_says_what_it_wrote(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["export", "--data", str(bundled_data()), "-f", "graphml", "-o", str(out)])
     assert result.exit_code == 0
     assert re.fullmatch(rf"kg: wrote the entity graph of \d+ triples \(graphml\) to {re.escape(str(out))}\n", result.stderr)
+
+
+@pytest.mark.parametrize("fmt", sorted(export.FORMATS))
+def test_the_output_suffix_names_the_format_when_f_is_not_given(tmp_path: Path, fmt: str) -> None:
+    """`kg export -o kg.nt` once wrote Turtle into kg.nt."""
+    out = tmp_path / f"KG{export.FORMATS[fmt].suffix.upper()}"  # a suffix is matched in any case
+    result = CliRunner().invoke(cli, ["export", "--data", str(bundled_data()), "--layer", "facts", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"({fmt}) to {out}" in result.stderr
+    expected = tmp_path / "expected"
+    CliRunner().invoke(cli, ["export", "--data", str(bundled_data()), "--layer", "facts", "-f", fmt, "-o", str(expected)])
+    assert out.read_bytes() == expected.read_bytes()
+
+
+def test_a_suffix_naming_no_format_is_refused_unless_f_says(tmp_path: Path) -> None:
+    out = tmp_path / "kg.xml"
+    out.write_bytes(b"old")
+    result = CliRunner().invoke(cli, ["export", "--data", str(bundled_data()), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {out}: no export format is written as .xml; end the name in one of"
+        " .ttl, .nt, .nq, .trig, .jsonld, .rdf, .graphml, .gexf, or give -f FORMAT\n"
+    )
+    assert out.read_bytes() == b"old"
+    told = CliRunner().invoke(cli, ["export", "--data", str(bundled_data()), "--layer", "facts", "-f", "rdfxml", "-o", str(out)])
+    assert told.exit_code == 0 and out.read_bytes().startswith(b"<?xml")
+    named = CliRunner().invoke(
+        cli, ["export", "--data", str(bundled_data()), "--layer", "facts", "-f", "ntriples", "-o", str(tmp_path / "a.ttl")]
+    )
+    assert named.exit_code == 0 and (tmp_path / "a.ttl").read_bytes().startswith(b"<")  # -f wins over the suffix
+
+
+@pytest.mark.parametrize("fmt", sorted(export.FORMATS))
+def test_every_format_ends_with_one_line_break(built: list[Triple], fmt: str, tmp_path: Path) -> None:
+    """RDF/XML ended at '</rdf:RDF>', so `cat` left the prompt on its last line."""
+    out = tmp_path / f"kg{export.FORMATS[fmt].suffix}"
+    export.write(built, out, fmt)
+    assert out.read_bytes().endswith(b"\n") and not out.read_bytes().endswith(b"\n\n")

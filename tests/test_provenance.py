@@ -338,7 +338,7 @@ def test_export_refuses_to_overwrite_what_it_reads(tmp_path: Path) -> None:
     }
     for target, read in cases.items():
         before = read.read_bytes()
-        result = run("export", "--data", str(data), "-o", str(target))
+        result = run("export", "--data", str(data), "-f", "turtle", "-o", str(target))  # -f: past the suffix rule
         assert result.exit_code == 2
         assert result.output == f"Error: refusing to write {target}: it is {read}, which the export reads; give -o another file\n"
         assert read.read_bytes() == before

@@ -18,7 +18,7 @@ from kg.commands.common import (
     summary,
     translate_errors,
 )
-from kg.export import FORMATS
+from kg.export import FORMATS, format_for
 from kg.layers import LAYERS
 from kg.problems import ERROR, WARNING
 
@@ -31,7 +31,7 @@ from kg.problems import ERROR, WARNING
     "fmt",
     type=click.Choice(sorted(FORMATS)),
     default=None,
-    help="Output format.  [default: turtle]",
+    help="Output format.  [default: the one -o's suffix names (.ttl, .nt, .nq, .trig, .jsonld, .rdf, .graphml, .gexf), else turtle]",
 )
 @click.option("-o", "--output", default=None, help="Output file, or - for standard output.  [default: -]")
 @click.option(
@@ -97,6 +97,8 @@ def export(
     """
     if folder is not None and (fmt is not None or output is not None):
         raise ToolFailed("give either --all DIR or -f/-o, not both")
+    output = output or "-"
+    fmt = format_for(output, fmt)  # a suffix naming no format is refused before any work
     settings: dict[str, Any] = dict(
         data=chosen_dataset(data),
         texts=texts,
@@ -111,7 +113,6 @@ def export(
         report_problems([p for p in report.problems if p.severity == WARNING])
         click.echo(f"kg: wrote {len(paths)} files ({layer} layer) to {folder}: {', '.join(p.name for p in paths)}", err=True)
         return
-    fmt, output = fmt or "turtle", output or "-"
     count, report = api.export_dataset(output, fmt=fmt, jobs=jobs, **settings)
     report_problems([p for p in report.problems if p.severity == WARNING])
     where = "standard output" if output == "-" else output

@@ -111,5 +111,7 @@ def writer(rdf_format: ox.RdfFormat, *, with_prefixes: bool, dataset: bool = Fal
             ox.serialize(statements, out, rdf_format, prefixes=prefixes)
         except (ValueError, SyntaxError) as err:  # the terms are checked above: this is the prefix table
             raise KgError(f"cannot write {rdf_format.name}: {err}") from err
+        if rdf_format == ox.RdfFormat.RDF_XML:
+            out.write(b"\n")  # pyoxigraph ends RDF/XML at '</rdf:RDF>'; a text file ends with a line break
 
     return write
