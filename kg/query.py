@@ -188,6 +188,31 @@ def _form_and_variables(text: str) -> tuple[str, set[str]]:
     return _FORMS[parsed[1].name], _variables(parsed)
 
 
+_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
+
+
+def _syntax_error(said: str, text: str, prefixes: Mapping[str, str]) -> str:
+    """pyoxigraph's syntax error in one line; an undeclared prefix named, with its declaration.
+
+    rdflib's parser, which reads every query first, takes any prefix; pyoxigraph's lists every
+    character a name may hold, over several lines."""
+    at = _ERROR_AT.search(said)
+    if at and "Prefix not found" in said:
+        line, column = int(at[1]), int(at[2])
+        lines = text.splitlines()
+        before = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
+        name = re.search(r"([A-Za-z][\w.-]*)?:[\w.%-]*$", before)
+        if name:
+            prefix = name[1] or ""
+            where = f"syntax error at line {line}, column {column}"
+            if prefix in prefixes:
+                return f"{where}: the prefix {prefix}: is not declared; add 'PREFIX {prefix}: <{prefixes[prefix]}>' before the query"
+            known = ", ".join(f"{p}:" for p in sorted(prefixes))
+            return f"{where}: the prefix {prefix}: is not declared; declare it with PREFIX (the graph's prefixes: {known})"
+    said = " ".join(said.split())
+    return f"syntax error: {said if len(said) <= 300 else said[:299] + '…'}"
+
+
 def _children(node: object) -> list[object]:
     if type(node).__name__ == "ParseResults":  # pyparsing's results also pose as a mapping of their named parts
         items: list[object] = list(node)  # type: ignore[call-overload]
@@ -472,7 +497,7 @@ def run(
             else:
                 outcome.append(KgError(f"the query failed: {err}"))
         except SyntaxError as err:
-            outcome.append(QueryProblem(f"syntax error: {err}"))
+            outcome.append(QueryProblem(_syntax_error(str(err), text, graph.prefixes)))
         except OSError as err:
             outcome.append(KgError(f"the query failed: {err}"))
         finally:

@@ -460,3 +460,16 @@ def test_without_data_it_asks_the_working_folders_dataset(tmp_path: Path, monkey
     bundled = run("people-posts", "-f", "csv")
     assert (bundled.exit_code, bundled.stderr) == (0, "")
     assert "Rishi Sunak,Prime Minister" in bundled.stdout
+
+
+def test_an_undeclared_prefix_is_named_with_its_declaration() -> None:
+    """pyoxigraph listed every character a name may hold, over five lines."""
+    result = run("DESCRIBE kgd:npcc")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: syntax error at line 1, column 18: the prefix kgd: is not declared;"
+        " add 'PREFIX kgd: <https://example.org/kg/id/>' before the query\n"
+    )
+    unknown = run("SELECT * WHERE {\n  ?s foo:bar ?o }")
+    assert unknown.exit_code == 1
+    assert unknown.output.startswith("Error: syntax error at line 2, column 13: the prefix foo: is not declared; declare it with PREFIX")
