@@ -30,8 +30,9 @@ _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
     "|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|scores"
 )
-#: A figure: digits (with separators, decimals, a per cent sign) or a number word.
-FIGURE = re.compile(rf"(?<![\w.])(?:\d[\d,]*(?:\.\d+)?%?|(?i:{_NUMBER_WORDS}))(?![\w])")
+#: A figure: digits (grouped in threes by commas, with decimals, a per cent sign or a scale such
+#: as bn) or a number word. A comma that ends a clause ("in April 2023, the") is not part of it.
+FIGURE = re.compile(rf"(?<![\w.,])(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:%|bn|mn|m|k)?|(?i:{_NUMBER_WORDS}))(?![\w]|[.,]\d)")
 #: A direct quotation, in the folded text (every double quotation mark a straight one), within one
 #: paragraph: from its opening mark to its closing one, or to the end of a paragraph whose quotation
 #: the next paragraph reopens (a quotation of several paragraphs opens each and closes the last).

@@ -202,6 +202,12 @@ def test_coverage_counts_number_words_and_quotations() -> None:
     ]
 
 
+def test_a_figure_ends_before_the_comma_that_ends_its_clause() -> None:
+    """'2023,' was the figure, so evidence quoting 'in April 2023' did not cover it."""
+    found = [i.text for i in items_of("Set up in April 2023, it made 1,550 arrests and spent £1.2bn.\n") if i.kind == "figure"]
+    assert found == ["2023", "1,550", "1.2bn"]
+
+
 #: A text whose quotation marks are damaged (each written as two apostrophes), with a wide gap
 #: after the first quotation; the repairs below restore the marks from their context.
 REPORT_D = (
