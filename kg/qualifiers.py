@@ -42,6 +42,7 @@ _AFTER: dict[str, frozenset[str]] = {
     "and over": frozenset({"at-least"}),
     "or over": frozenset({"at-least"}),
     "plus": frozenset({"at-least", "more-than"}),
+    "-plus": frozenset({"at-least", "more-than"}),
     "+": frozenset({"at-least", "more-than"}),
     "or fewer": frozenset({"at-most"}),
     "or less": frozenset({"at-most"}),
@@ -63,23 +64,22 @@ _SCALES = {"hundred": 100, "thousand": 1000, "k": 1000, "million": 10**6, "m": 1
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 _UNITS += ["eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | _TENS | {"a dozen": 12, "a hundred": 100, "a thousand": 1000, "a million": 10**6}
+_WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | _TENS | {"a": 1}
+_WORD_SCALES = {"thousand": 1000, "million": 10**6, "billion": 10**9}
 
 _SCALE = r"(?:\s?(?P<scale>hundred|thousand|million|billion|mn|bn|k|m)\b)"
 _DIGITS = re.compile(
     r"(?<![\w.,])(?P<int>\d{1,3}(?:[,\u00a0\u202f\u2009]\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?:" + _SCALE + r"|(?!\w|[.,]\d))",
     re.IGNORECASE,
 )
+_FIRST_WORD = "|".join([*sorted(_UNITS, key=len, reverse=True), *_TENS])
+_WORD = "|".join([_FIRST_WORD, "hundred", "thousand", "million", "billion", "dozen"])
+#: A number in words: a run of number words that starts with one ("one hundred and fifty",
+#: "two dozen", "forty-three") or with "a" and a scale ("a thousand"); 'and' only after
+#: hundred, thousand, million or billion.
 _WORDS = re.compile(
-    r"\b(?P<word>a dozen|a hundred|a thousand|a million|(?:"
-    + "|".join(_TENS)
-    + r")(?:[-\s](?:"
-    + "|".join(_UNITS[1:10])
-    + r"))?|"
-    + "|".join(sorted(_UNITS, key=len, reverse=True))
-    + r")\b"
-    + _SCALE
-    + "?",
+    rf"\b(?P<word>(?:a\s+(?:hundred|thousand|million|billion|dozen)|{_FIRST_WORD})"
+    rf"(?:(?:(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))\s+and\s+|[\s-]+)(?:{_WORD}))*)\b",
     re.IGNORECASE,
 )
 _PLURALS = re.compile(
@@ -94,7 +94,8 @@ def _phrases(phrases: Iterable[str]) -> str:
 
 
 _QUALIFIED_BEFORE = re.compile(r"(?<!\w)(" + _phrases(_BEFORE) + r")[\s£$€¥]*\Z", re.IGNORECASE)
-_QUALIFIED_AFTER = re.compile(r"(?:(?=[+-])|\s*)(" + _phrases(_AFTER) + r")(?!\w)", re.IGNORECASE)
+#: After a number (and its per cent sign, if any): "12% or more", "550-plus"; not "550 plus 20".
+_QUALIFIED_AFTER = re.compile(r"(?:\s*(?:%|per\s+cent|percent))?(?:(?=[+-])|\s*)(" + _phrases(_AFTER) + r")(?!\w)(?!\s*\d)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +118,19 @@ def _value(integer: str, fraction: str | None, scale: str | None) -> Decimal:
     return number * _SCALES[scale.lower()] if scale else number
 
 
-def _word_value(word: str) -> int:
-    word = " ".join(word.lower().replace("-", " ").split())
-    if word in _WORD_VALUES:
-        return _WORD_VALUES[word]
-    tens, unit = word.split()
-    return _TENS[tens] + _UNITS.index(unit)
+def _word_value(words: str) -> int:
+    """``one hundred and fifty`` -> 150, ``two dozen`` -> 24, ``forty-three`` -> 43."""
+    total = current = 0
+    for word in re.findall(r"[a-z]+", words.lower()):
+        if word in _WORD_VALUES:
+            current += _WORD_VALUES[word]
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word == "dozen":
+            current = (current or 1) * 12
+        elif word in _WORD_SCALES:
+            total, current = total + (current or 1) * _WORD_SCALES[word], 0
+    return total + current
 
 
 def _qualified(evidence: str, start: int, end: int, plural: bool) -> tuple[int, int, frozenset[str]]:
@@ -144,10 +152,7 @@ def _numbers(evidence: str) -> Iterator[tuple[int, int, Decimal, bool]]:
     for m in _DIGITS.finditer(evidence):
         yield m.start(), m.end(), _value(m["int"], m["frac"], m["scale"]), False
     for m in _WORDS.finditer(evidence):
-        scale = m["scale"]
-        if scale and scale.lower() in ("k", "m", "mn", "bn"):
-            continue  # "one m" is not a million
-        yield m.start(), m.end(), Decimal(_word_value(m["word"])) * (_SCALES[scale.lower()] if scale else 1), False
+        yield m.start(), m.end(), Decimal(_word_value(m["word"])), False
     for m in _PLURALS.finditer(evidence):
         yield m.start(), m.end(), Decimal(_MULTIPLES[m["plural"].lower()] * (_MULTIPLES[m["outer"].lower()] if m["outer"] else 1)), True
 

@@ -42,6 +42,14 @@ BARE = ["exactly", "unqualified"]
         ),
         ("about 20 and some 30, etc. 9", [("about 20", "20", ["approximately"]), ("some 30", "30", ["approximately"]), ("9", "9", BARE)]),
         ("More  than\n400 officers", [("More than 400", "400", ["more-than"])]),
+        ("two dozen forces, one hundred and fifty officers", [("two dozen", "24", BARE), ("one hundred and fifty", "150", BARE)]),
+        ("two thousand five hundred, and a thousand", [("two thousand five hundred", "2500", BARE), ("a thousand", "1000", BARE)]),
+        ("between one and two", [("one", "1", BARE), ("two", "2", BARE)]),
+        ("rose 12% or more, 3 per cent or more", [("12% or more", "12", ["at-least"]), ("3 per cent or more", "3", ["at-least"])]),
+        (
+            "550-plus arrests; 550 plus 20 charges",
+            [("550-plus", "550", ["at-least", "more-than"]), ("550", "550", BARE), ("20", "20", BARE)],
+        ),
         # Not numbers of their own: a number inside a longer one or a word, and an unclear grouping.
         ("route A550 and 12,34", []),
     ],
