@@ -409,10 +409,11 @@ def check_text_folders(dataset: Dataset, folders: Sequence[TextFolder], outside:
         )
     for folder in folders:
         if folder.confined_to is not None and not folder.path.is_dir():
+            what = "is not a folder" if folder.path.exists() else "does not exist"
             yield Problem(
                 at,
                 "dataset.texts",
-                f"there is no folder {display_path(folder.path)}",
+                f"{display_path(folder.path)} {what}",
                 "correct the setting (a folder inside the dataset's folder), or create the folder and put the sources' texts in it",
                 WARNING,
             )

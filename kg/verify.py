@@ -368,5 +368,16 @@ def verify(path: str, texts: Iterable[str | Path], *, fmt: str | None = None) ->
     verifier = _Verifier(read_graph(path, fmt), path, folders)
     verifier.citations()
     verifier.facts()
+    verdict = verifier.verdict
+    if not (verdict.facts or verdict.selectors or verdict.texts or verdict.findings):
+        verdict.findings.append(
+            Finding(
+                path,
+                "(graph)",
+                "kg:citation",
+                "the graph holds no facts, sources or citations of kg's vocabulary: nothing was verified",
+                "give the graph kg export wrote",
+            )
+        )
     verifier.verdict.findings.sort(key=lambda f: (f.node, f.field, f.message))
     return verifier.verdict

@@ -102,7 +102,7 @@ def test_a_declared_text_not_found_is_an_error_unless_allowed(tmp_path: Path, mo
     assert result.stderr == "kg: dataset ./data (the working folder's dataset)\n"
     problems = result.stdout.splitlines()[:-1]
     missing_folder = (
-        "data/dataset.yaml:5:10: warning: dataset.texts: there is no folder data/texts; correct the setting"
+        "data/dataset.yaml:5:10: warning: dataset.texts: data/texts does not exist; correct the setting"
         " (a folder inside the dataset's folder), or create the folder and put the sources' texts in it"
     )
     assert problems == [missing_folder] + [

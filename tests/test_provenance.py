@@ -271,7 +271,7 @@ organisations:
         f"{data / 'all.yaml'}:4:20: text.file: a.txt was not found; searched {data / 'txets'} (the dataset's texts setting 'txets',"
         " relative to its folder); give --texts FOLDER (or set KG_TEXTS) where the source texts are, or --allow-ungrounded to go"
         " on without checking this source's evidence",
-        f"{data / 'dataset.yaml'}:3:10: warning: dataset.texts: there is no folder {data / 'txets'}; correct the setting"
+        f"{data / 'dataset.yaml'}:3:10: warning: dataset.texts: {data / 'txets'} does not exist; correct the setting"
         " (a folder inside the dataset's folder), or create the folder and put the sources' texts in it",
     ]
 
@@ -509,3 +509,16 @@ def test_any_found_evidence_maps_back_to_its_raw_span(pieces: list[str], cut: tu
     anchor = text.find(evidence, ())
     assert anchor is not None
     assert tidy(repair_within(raw, _RULES, anchor.start, anchor.end)) == anchor.exact
+
+
+def test_verify_of_a_graph_with_nothing_to_verify_fails(tmp_path: Path) -> None:
+    """An empty or unrelated graph passed with '0 errors', though nothing was checked."""
+    for name, content in (("empty.ttl", ""), ("junk.nt", "<http://a.example/x> <http://a.example/p> <http://a.example/y> .\n")):
+        graph = tmp_path / name
+        graph.write_text(content, encoding="utf-8")
+        code, lines = verify_lines(graph)
+        assert code == 1
+        assert lines[0] == (
+            f"{graph}: (graph): kg:citation: the graph holds no facts, sources or citations of kg's vocabulary:"
+            " nothing was verified; give the graph kg export wrote"
+        )
