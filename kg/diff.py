@@ -18,7 +18,7 @@ from rdflib.util import guess_format
 
 from kg import api, vocab
 from kg.problems import KgError
-from kg.text import printable
+from kg.text import one_line, printable
 from kg.vocab import DERIVED_FROM, LABEL, K
 
 #: Properties that say where a fact comes from, not what it says: compared apart.
@@ -65,10 +65,7 @@ def _parser_said(err: Exception) -> str:
     found = _TURTLE_ERROR.fullmatch(said)
     if found:
         said = f"line {found[1]}: {found[2]}"
-    said = " ".join(said.split())
-    if not said:
-        return type(err).__name__
-    return printable(said if len(said) <= 200 else said[:199] + "…")
+    return one_line(said) or type(err).__name__
 
 
 def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:

@@ -26,7 +26,7 @@ from kg import api, export, vocab
 from kg.problems import KgError
 from kg.resources import bundled_data
 from kg.store import fingerprint, open_or_build
-from kg.text import printable
+from kg.text import one_line, printable
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 
@@ -209,8 +209,7 @@ def _syntax_error(said: str, text: str, prefixes: Mapping[str, str]) -> str:
                 return f"{where}: the prefix {prefix}: is not declared; add 'PREFIX {prefix}: <{prefixes[prefix]}>' before the query"
             known = ", ".join(f"{p}:" for p in sorted(prefixes))
             return f"{where}: the prefix {prefix}: is not declared; declare it with PREFIX (the graph's prefixes: {known})"
-    said = " ".join(said.split())
-    return f"syntax error: {said if len(said) <= 300 else said[:299] + '…'}"
+    return f"syntax error: {one_line(said, 300)}"
 
 
 def _children(node: object) -> list[object]:

@@ -349,5 +349,12 @@ def printable(text: str) -> str:
     return _TERMINAL_CONTROL.sub(_escaped, text)
 
 
+def one_line(said: str, width: int = 200) -> str:
+    """A parser's or engine's message on one line for a terminal: white space runs made one
+    space, control characters escaped, cut to ``width`` characters."""
+    said = " ".join(said.split())
+    return printable(said if len(said) <= width else said[: width - 1] + "…")
+
+
 def _escaped(match: re.Match[str]) -> str:
     return match.group().encode("unicode_escape").decode("ascii")
