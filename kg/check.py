@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Container, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from kg import compare, qualifiers, vocab
 from kg.evidence import Located, Outside, TextFolder, TextTooBig, find_text_file, read_text, text_folders
@@ -19,6 +20,7 @@ from kg.problems import ERROR, NOTE, WARNING, Problem
 from kg.text import Anchor, SourceText, citation_key, evidence_of, fold, normalise
 from kg.yamlnodes import Scalar
 
+R = TypeVar("R", bound=Record)
 _AGENTS = ("person", "organisation")
 _ANY = ("organisation", "person", "post", "place", "initiative", "measure", "statistic", "statement", "quote", "claim", "source")
 
@@ -30,6 +32,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     anchors: dict[tuple[str, int], Anchor] = field(default_factory=dict)
     evidence_total: int = 0
+    #: The citations whose evidence is not in their source's text.
+    misquoted: set[tuple[str, int]] = field(default_factory=set)
     #: Each source's text file, where it was found.
     texts: dict[str, Path] = field(default_factory=dict)
 
@@ -62,6 +66,34 @@ def check_ids(dataset: Dataset) -> Iterator[Problem]:
             )
         else:
             first[record.id] = record.where.get("id", record.pos)
+
+
+def first_of_each_id(dataset: Dataset) -> Dataset:
+    """The dataset without records whose id an earlier record already has.
+
+    :func:`check_ids` reports each of those. Checked as well, a second source of one id would
+    have the first one's quotes looked for in its text, and a copied record would be counted,
+    compared and merged with itself."""
+    seen: set[str] = set()
+
+    def firsts(records: tuple[R, ...]) -> tuple[R, ...]:
+        kept = []
+        for record in records:
+            if record.id not in seen:
+                seen.add(record.id)
+                kept.append(record)
+        return records if len(kept) == len(records) else tuple(kept)
+
+    unique = replace(
+        dataset,
+        sources=firsts(dataset.sources),
+        entities=firsts(dataset.entities),
+        statements=firsts(dataset.statements),
+        statistics=firsts(dataset.statistics),
+        quotes=firsts(dataset.quotes),
+        claims=firsts(dataset.claims),
+    )
+    return dataset if len(unique) == len(dataset) else unique
 
 
 def _a(noun: str) -> str:
@@ -348,6 +380,7 @@ def check_evidence(dataset: Dataset, folders: Sequence[TextFolder], report: Repo
             evidence = evidence_of(record.text if isinstance(record, Quote) else None, citation)
             anchor = grounding.find(evidence, source.repairs)
             if anchor is None:
+                report.misquoted.add(citation_key(record.id, index))
                 hinted = len(missing) < HINTED_MISQUOTES
                 missing.append((record, index, citation, evidence, closest_passage(grounding, evidence, source.repairs) if hinted else ""))
             else:
@@ -513,11 +546,16 @@ def check_figures(dataset: Dataset) -> Iterator[Problem]:
             yield Problem(_at(pairs[0].b, "value"), "value", f"{where}: {count} {said}: {_listed(listed)}", hint, NOTE, rule)
 
 
-def check_figure_wording(dataset: Dataset) -> Iterator[Problem]:
-    """A warning where a statistic's value, or its comparator, is not what its evidence says."""
+def check_figure_wording(dataset: Dataset, misquoted: Container[tuple[str, int]] = ()) -> Iterator[Problem]:
+    """A warning where a statistic's value, or its comparator, is not what its evidence says.
+
+    Evidence that is not in its source (``misquoted``) is an error already, and its words are
+    no guide to what the figure should be."""
     for statistic in dataset.statistics:
         for index, citation in enumerate(statistic.citations):
-            if not citation.evidence or qualifiers.supports(citation.evidence, statistic.value.value, statistic.comparator):
+            if not citation.evidence or citation_key(statistic.id, index) in misquoted:
+                continue
+            if qualifiers.supports(citation.evidence, statistic.value.value, statistic.comparator):
                 continue
             found = qualifiers.mentions(citation.evidence)
             same = [m for m in found if m.value == statistic.value.value]
@@ -627,14 +665,15 @@ def check(
     found += check_ids(dataset)
     found += check_references(dataset, kinds)
     found += check_rules(dataset)
-    found += check_people_hold_posts(dataset)
+    unique = first_of_each_id(dataset)  # the checks between records see each id once
+    found += check_people_hold_posts(unique)
     folders, outside = text_folders(dataset, texts)
-    found += check_text_folders(dataset, folders, outside)
-    found += check_evidence(dataset, folders, report, allow_ungrounded)
-    found += check_figure_wording(dataset)
-    found += check_figures(dataset)
-    found += check_differing_accounts(dataset)
-    found += check_same_facts(dataset)
-    found += check_partial_quotations(dataset)
+    found += check_text_folders(unique, folders, outside)
+    found += check_evidence(unique, folders, report, allow_ungrounded)
+    found += check_figure_wording(unique, report.misquoted)
+    found += check_figures(unique)
+    found += check_differing_accounts(unique)
+    found += check_same_facts(unique)
+    found += check_partial_quotations(unique)
     report.problems = sorted(report.problems + found, key=lambda p: p.sort_key)
     return report

@@ -133,6 +133,24 @@ class Data:
         with (self.folder / name).open("a", encoding="utf-8") as out:
             out.write(text)
 
+    def add_source(self, source_id: str, file: str, text: str) -> None:
+        """Save ``text`` as ``file`` and append a second source, published a day later, that names it."""
+        sha256 = self.write_text(file, text)
+        self.append(
+            "sources.yaml",
+            f"""\
+  - id: {source_id}
+    kind: news-article
+    title: "Ministers visit Essex Police"
+    publisher: "Example News"
+    author: unknown
+    published: "2024-05-22"
+    text:
+      file: {file}
+      sha256: {sha256}
+""",
+        )
+
     def run(self, command: str, *extra: str) -> Result:
         args = [command, "--data", str(self.folder), "--texts", str(self.texts), *extra]
         result = CliRunner().invoke(cli, args)
@@ -435,6 +453,26 @@ def test_a_duplicate_id_names_the_first_place(data: Data) -> None:
     )
 
 
+def test_a_duplicate_source_id_is_one_error_and_the_first_source_keeps_its_evidence(data: Data) -> None:
+    """A second source with an existing id is one mistake: the first source's quotes are still
+    checked against the first source's text, not against the second one's."""
+    data.add_source("article-one", "other.txt", OTHER_TEXT)
+    data.assert_problems(
+        "data/sources.yaml:11:9: id: duplicate id 'article-one' (first at data/sources.yaml:2:9);"
+        " ids must be unique across the whole dataset: rename one"
+    )
+    assert data.check().stdout.endswith("; 5 of 5 evidence quotes grounded in their sources\n")
+
+
+def test_a_copied_file_of_records_counts_each_quote_once(data: Data) -> None:
+    """Records whose ids are taken are reported as duplicates; their quotes are neither
+    checked nor counted until they are renamed, so every counted quote is accounted for."""
+    (data.folder / "statistics-copy.yaml").write_text((data.folder / "statistics.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = data.check()
+    summary = "1 error, 0 warnings; 8 records; 5 of 5 evidence quotes grounded in their sources"
+    assert result.stdout.splitlines()[1:] == [summary], result.stdout  # the duplicate id, then this: no note of a copy
+
+
 def test_an_id_that_breaks_the_id_rule(data: Data) -> None:
     data.edit("organisations.yaml", "id: home-office", "id: Home Office")
     # references to home-office are not blamed: the one mistake is the id
@@ -527,6 +565,17 @@ def test_a_quote_with_one_word_changed(data: Data) -> None:
     )
 
 
+def test_a_misquoted_figure_is_not_also_read_for_its_wording(data: Data) -> None:
+    """Words that are not the source's ("more then") are no guide to the comparator: the one
+    message is the misquote, not advice to change a correct record."""
+    data.edit("statistics.yaml", '"more than 550 arrests', '"more then 550 arrests')
+    data.assert_problems(
+        "data/statistics.yaml:15:19: sources[1].evidence: not found verbatim in article-one"
+        " (the closest passage is 'more than 550 arrests in the last year');"
+        " copy the words exactly as the source has them"
+    )
+
+
 def test_a_quotation_not_in_its_source(data: Data) -> None:
     data.edit("quotes.yaml", "We must do more to protect children.", "We must do more to protect our children.")
     data.assert_problems(
@@ -537,21 +586,7 @@ def test_a_quotation_not_in_its_source(data: Data) -> None:
 
 
 def cite_article_two_for_words_of_article_one(data: Data) -> None:
-    sha256 = data.write_text("article-two.txt", OTHER_TEXT)
-    data.append(
-        "sources.yaml",
-        f"""\
-  - id: article-two
-    kind: news-article
-    title: "Ministers visit Essex Police"
-    publisher: "Example News"
-    author: unknown
-    published: "2024-05-22"
-    text:
-      file: article-two.txt
-      sha256: {sha256}
-""",
-    )
+    data.add_source("article-two", "article-two.txt", OTHER_TEXT)
     data.edit("organisations.yaml", "source: article-one", "source: article-two")
 
 
