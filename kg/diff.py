@@ -7,7 +7,6 @@ its values changed, which sources it gained or lost, and how its corroboration c
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from rdflib.util import guess_format
 
 from kg import api, vocab
 from kg.problems import KgError
-from kg.text import one_line, printable
+from kg.text import parser_said, printable
 from kg.vocab import DERIVED_FROM, LABEL, K
 
 #: Properties that say where a fact comes from, not what it says: compared apart.
@@ -55,19 +54,6 @@ def short(term: rdflib.term.Node) -> str:
 _QUAD_FORMATS = frozenset({"trig", "nquads", "trix"})
 
 
-#: rdflib's Turtle error: ``at line 1 of <>:\nBad syntax (expected …) at ^ in:\n"…"``.
-_TURTLE_ERROR = re.compile(r"at line (\d+) of <[^>]*>:\s*(.*?)(?:\s+at \^ in:.*)?", re.S)
-
-
-def _parser_said(err: Exception) -> str:
-    """A parser's complaint in one line, fit for a terminal: ``line 1: Bad syntax (…)``."""
-    said = str(err)
-    found = _TURTLE_ERROR.fullmatch(said)
-    if found:
-        said = f"line {found[1]}: {found[2]}"
-    return one_line(said) or type(err).__name__
-
-
 def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:
     """An exported graph file (its format from its suffix; ``-``: Turtle on standard input),
     or a dataset folder built here."""
@@ -75,7 +61,7 @@ def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:
         try:
             return rdflib.Graph().parse(data=sys.stdin.buffer.read(), format="turtle")
         except Exception as err:  # the parser's own message says what is wrong
-            raise KgError(f"standard input cannot be read as turtle: {_parser_said(err)}") from None
+            raise KgError(f"standard input cannot be read as turtle: {parser_said(err)}") from None
     if where.is_dir():
         dataset, report = api.prepare(where, texts)
         if report.errors:
@@ -95,7 +81,7 @@ def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:
     except FileNotFoundError:
         raise KgError(f"{where}: no such file or folder") from None
     except Exception as err:  # a parser's own message says what is wrong with the file
-        raise KgError(f"{where}: cannot be read as {fmt}: {_parser_said(err)}") from None
+        raise KgError(f"{where}: cannot be read as {fmt}: {parser_said(err)}") from None
 
 
 def facts_of(graph: rdflib.Graph) -> dict[str, Fact]:

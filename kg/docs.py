@@ -20,6 +20,7 @@ from kg import graphviz, vocab
 from kg.export import write_bytes
 from kg.problems import KgError
 from kg.resources import ontology_dir
+from kg.text import parser_said
 
 SCHEMA = rdflib.Namespace(vocab.SCHEMA)
 DCTERMS = rdflib.Namespace(vocab.DCTERMS)
@@ -96,8 +97,14 @@ def _text(graph: rdflib.Graph, node: rdflib.term.Node, prop: rdflib.URIRef) -> s
 
 def read_vocabulary(path: Path | None = None) -> Vocabulary:
     """The vocabulary of ``ontology/kg.ttl`` (or another file), as the page shows it."""
-    graph = rdflib.Graph().parse(path or ontology_dir() / "kg.ttl")
-    ontology = next(graph.subjects(RDF.type, OWL.Ontology))
+    where = path or ontology_dir() / "kg.ttl"
+    try:
+        graph = rdflib.Graph().parse(where, format=rdflib.util.guess_format(str(where)) or "turtle")
+    except Exception as err:  # rdflib's parsers raise many kinds
+        raise KgError(f"{where}: cannot be read as {rdflib.util.guess_format(str(where)) or 'turtle'}: {parser_said(err)}") from None
+    ontology = next(graph.subjects(RDF.type, OWL.Ontology), None)
+    if ontology is None:
+        raise KgError(f"{where}: no owl:Ontology in it: give the vocabulary file, such as ontology/kg.ttl")
 
     def kg_subjects(kind: rdflib.URIRef) -> list[rdflib.URIRef]:
         return sorted((s for s in graph.subjects(RDF.type, kind) if isinstance(s, rdflib.URIRef) and str(s).startswith(vocab.KG)), key=str)

@@ -356,5 +356,18 @@ def one_line(said: str, width: int = 200) -> str:
     return printable(said if len(said) <= width else said[: width - 1] + "…")
 
 
+#: rdflib's Turtle error: ``at line 1 of <>:\nBad syntax (expected …) at ^ in:\n"…"``.
+_TURTLE_ERROR = re.compile(r"at line (\d+) of <[^>]*>:\s*(.*?)(?:\s+at \^ in:.*)?", re.S)
+
+
+def parser_said(err: Exception) -> str:
+    """A parser's complaint in one line, fit for a terminal: ``line 1: Bad syntax (…)``."""
+    said = str(err)
+    found = _TURTLE_ERROR.fullmatch(said)
+    if found:
+        said = f"line {found[1]}: {found[2]}"
+    return one_line(said) or type(err).__name__
+
+
 def _escaped(match: re.Match[str]) -> str:
     return match.group().encode("unicode_escape").decode("ascii")

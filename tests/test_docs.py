@@ -166,3 +166,25 @@ def test_without_graphviz_docs_fails_in_one_line_and_writes_nothing(tmp_path: Pa
         "Error: Graphviz's dot program is not installed: apt-get install graphviz (or see https://graphviz.org/download/)\n"
     )
     assert not out.exists()
+
+
+NO_ONTOLOGY = "no owl:Ontology in it: give the vocabulary file, such as ontology/kg.ttl"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("garbage", "cannot be read as turtle: line 1: Bad syntax (expected directive or statement)"),
+        ("", NO_ONTOLOGY),
+        ("<https://example.org/a> a <https://example.org/B> .\n", NO_ONTOLOGY),
+    ],
+    ids=["not-turtle", "empty", "no-ontology"],
+)
+def test_an_ontology_that_is_not_a_vocabulary_is_one_line_and_writes_nothing(tmp_path: Path, text: str, said: str) -> None:
+    given = tmp_path / "vocabulary.ttl"
+    given.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["docs", "-o", str(out), "--ontology", str(given)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {given}: {said}\n"
+    assert not out.exists()
