@@ -88,12 +88,40 @@ class _Graph:
             yield quad.triple
 
 
+#: The formats read, by the names ``kg export --format`` gives them (``turtle``, ``ntriples``,
+#: ``nquads``, ``trig``, ``rdfxml``, ``jsonld``, and ``n3``): each one's name without punctuation.
+def _bare(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+_BY_NAME = {
+    _bare(f.name): f
+    for f in (
+        ox.RdfFormat.TURTLE,
+        ox.RdfFormat.N_TRIPLES,
+        ox.RdfFormat.N_QUADS,
+        ox.RdfFormat.TRIG,
+        ox.RdfFormat.RDF_XML,
+        ox.RdfFormat.JSON_LD,
+        ox.RdfFormat.N3,
+    )
+}
+
+
+def rdf_format_named(fmt: str) -> ox.RdfFormat | None:
+    """The RDF format ``fmt`` names: as ``kg export`` does (``ntriples``) or as it is written
+    (``N-Triples``), as a suffix (``nt``) or as a media type (``application/n-triples``)."""
+    return _BY_NAME.get(_bare(fmt)) or ox.RdfFormat.from_extension(fmt.lower()) or ox.RdfFormat.from_media_type(fmt)
+
+
 def read_graph(path: str, fmt: str | None = None) -> _Graph:
     """Parse a graph file (``-`` for standard input) in any RDF format pyoxigraph reads."""
     import sys
 
     if fmt is not None:
-        rdf_format = ox.RdfFormat.from_media_type(fmt) or ox.RdfFormat.from_extension(fmt)
+        rdf_format = rdf_format_named(fmt)
+        if rdf_format is None:
+            raise KgError(f"unknown graph format {fmt!r}: give one of {', '.join(sorted(_BY_NAME))}, a suffix such as nt, or a media type")
     elif path == "-":
         rdf_format = ox.RdfFormat.TURTLE
     else:

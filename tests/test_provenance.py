@@ -483,6 +483,24 @@ def test_verify_says_when_it_cannot_work(tmp_path: Path) -> None:
     assert missing.exit_code == 2
 
 
+@pytest.mark.parametrize("fmt", ["ntriples", "nt", "application/n-triples", "N-Triples"])
+def test_verify_takes_a_format_by_the_name_kg_export_gives_it_its_suffix_or_media_type(tmp_path: Path, fmt: str) -> None:
+    graph = exported(tmp_path, "--format", "ntriples")
+    renamed = graph.rename(tmp_path / "graph.data")  # a name that says nothing
+    result = run("verify", str(renamed), "--texts", str(bundled_data() / "texts"), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("0 errors; 151 quotes checked")
+
+
+def test_verify_names_the_formats_it_takes_for_one_it_does_not(tmp_path: Path) -> None:
+    result = run("verify", str(exported(tmp_path)), "--texts", str(tmp_path), "--format", "csv")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: unknown graph format 'csv': give one of jsonld, n3, nquads, ntriples, rdfxml, trig, turtle,"
+        " a suffix such as nt, or a media type\n"
+    )
+
+
 # --- the mapping holds for any text -------------------------------------------------------------------
 
 _PIECES = st.sampled_from(

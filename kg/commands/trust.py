@@ -18,7 +18,13 @@ from kg.commands.common import translate_errors
     type=click.Path(exists=True, file_okay=False),
     help="Folder of the sources' text files (repeatable).",
 )
-@click.option("--format", "fmt", default=None, help="The graph's RDF format (default: from the file name; Turtle for -).")
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="The graph's RDF format: turtle, ntriples, nquads, trig, rdfxml, jsonld, a suffix (nt) or a media type."
+    "  [default: from the file name; Turtle for -]",
+)
 @translate_errors
 def verify(graph: str, texts: tuple[str, ...], fmt: str | None) -> None:
     """Check an exported GRAPH against its sources' texts, reading nothing but the two.
