@@ -74,6 +74,13 @@ MAX_DURATION_DIGITS = 6
 SHOWN_VALUE_CHARS = 60
 
 
+def is_placeholder(value: str) -> bool:
+    """Whether a curated value is still to fill in: TODO in any case, alone or followed by
+    something other than a letter ("TODO", "todo: find the date", "Todo - check"). A word
+    that only starts with those letters ("Todos", "TODOS los días") is a value."""
+    return value[:4].upper() == TODO and not value[4:5].isalpha()
+
+
 def _shorten(value: str) -> str:
     """A value as a message repeats it: cut to its first characters when long."""
     if len(value) <= SHOWN_VALUE_CHARS:
@@ -440,7 +447,7 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
             misspelt.update(close)
             ok = False
             continue
-        if isinstance(value_node, Scalar) and value_node.value.startswith(TODO):
+        if isinstance(value_node, Scalar) and is_placeholder(value_node.value):
             optional = "" if spec[name][0] else ", or remove the line: the field is optional"
             if spec is TEXT_REF_SPEC and name == "sha256":
                 values[name] = None  # kg check reports it, with the hash of the text where it finds it
