@@ -126,11 +126,16 @@ _NOT_ONE = {
 # --- field parsers: node -> value, or raise Bad -------------------------------------------
 
 
+def _is_null(node: Node) -> bool:
+    """Whether a node is YAML 1.2's null: nothing written, ``~``, or ``null`` unquoted."""
+    return isinstance(node, Scalar) and node.plain and node.value in ("", "~", "null", "Null", "NULL")
+
+
 def p_text(node: Node) -> str:
     if not isinstance(node, Scalar):
         raise Bad(f"must be text, not {describe(node)}", _NOT_ONE[type(node)])
     value = node.value
-    if node.plain and value in ("", "~", "null", "Null", "NULL"):
+    if _is_null(node):
         raise Bad("is empty", "write a value or remove the field")
     bad = FORBIDDEN_TEXT.search(value)
     if bad:
@@ -1065,6 +1070,9 @@ def _load_file(
         collected[section] += found
     for record_id, kind in records.unreadable.items():
         unreadable.setdefault(record_id, kind)
+    if _is_null(tree):  # an empty document ('---' alone): as empty as a file of comments
+        problems.append(_holds_nothing(Pos(shown, 1, 1)))
+        return None
     if not isinstance(tree, Mapping):
         problems.append(
             Problem(tree.pos, "file", f"must be a mapping of sections, not {describe(tree)}", "start with e.g. 'organisations:'")
@@ -1086,7 +1094,7 @@ def _load_file(
             problems.append(Problem(key_pos, section, f"unknown section {section!r}", hint))
             continue
         if not isinstance(node, Sequence):
-            if isinstance(node, Scalar) and node.plain and node.value in ("", "~", "null"):
+            if _is_null(node):
                 continue  # an empty section
             problems.append(
                 Problem(node.pos, section, f"must be a list of records, not {describe(node)}", "start each record with '- id:'")

@@ -745,9 +745,23 @@ def test_a_text_hash_still_to_fill_in_of_a_text_not_found(data: Data) -> None:
     ) in result.stdout.splitlines()
 
 
-@pytest.mark.parametrize("content", ["", "# to do: the second article's people\n", "people:\n", "people: []\n"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "# to do: the second article's people\n",
+        "people:\n",
+        "people: []\n",
+        "people: NULL\n",
+        "---\n...\n",
+        "---\n",
+        "# to do: the second article's people\n---\n# and their posts\n",
+        "--- ~\n",
+    ],
+)
 def test_a_curated_file_that_holds_no_records(data: Data, content: str) -> None:
-    """An emptied file is said to be empty, not only seen through the references that break."""
+    """An emptied file is said to be empty, not only seen through the references that break
+    (an empty YAML document, '---' alone, was an error: "must be a mapping of sections, not ''")."""
     (data.folder / "people.yaml").write_text(content, encoding="utf-8")
     assert_warnings(
         data,
