@@ -249,6 +249,17 @@ def test_the_page_names_a_bad_bound_value_as_its_box_does_not_as_an_option(serve
     assert bound.status == 200 and '<p class="count" id="count">2 rows</p>' in bound.text  # as the example writes it, it binds
 
 
+def test_the_saved_questions_say_how_to_bind_a_value_as_the_page_takes_it(server: str) -> None:
+    """fact-provenance's description said "--param fact=…", an option of kg query that a web user cannot give."""
+    page = fetch(server)
+    for saved in query.saved_queries():
+        assert "--" not in saved.description, saved.name
+    provenance = query.saved_query("fact-provenance").description
+    assert provenance.startswith("For one fact (bind ?fact, e.g. fact=kgd:taskforce-led-by-npcc): ")
+    assert f'<span class="description">{escape(provenance)}</span>' in page.text
+    assert "one NAME=VALUE a line, e.g. <code>fact=kgd:taskforce-led-by-npcc</code>" in page.text  # as the Bound values box takes it
+
+
 def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
     page = fetch(server + "entity?" + urllib.parse.urlencode({"iri": "https://example.org/kg/id/npcc"}))
     assert page.status == 200
