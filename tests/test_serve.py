@@ -272,17 +272,32 @@ def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
     assert missing.status == 404 and "the graph holds nothing about this IRI" in missing.text
 
 
-#: kg serve's words for a query past its limit: no command-line option, which the asker over the web cannot give.
-TOO_LONG = "the query ran longer than its time limit of 0.5 s; narrow it, or restart kg serve with a longer time limit"
+#: kg serve's words for a query past its limit: first what the asker can do, with no command-line
+#: option (which the asker over the web cannot give), then what whoever runs the server can do.
+PAST_THE_LIMIT = "the query ran longer than its time limit of 0.5 s"
+FOR_THE_OPERATOR = "whoever runs kg serve can allow longer queries: kg serve --timeout SECONDS"
+TOO_LONG_ON_THE_PAGE = (
+    f"{PAST_THE_LIMIT}; ask a narrower question, e.g. give one of its variables a value under Bound values; {FOR_THE_OPERATOR}"
+)
+TOO_LONG = f"{PAST_THE_LIMIT}; ask a narrower question, e.g. with a value in place of one of its variables; {FOR_THE_OPERATOR}"
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def test_the_page_says_a_query_is_past_the_limit_without_a_command_line_option() -> None:
-    """The page and the endpoint said "narrow it or give --timeout SECONDS", kg query's option."""
+    """The page and the endpoint said "narrow it or give --timeout SECONDS", kg query's option;
+    then "narrow it, or restart kg serve with a longer time limit", which only the operator can do:
+    the web user is told what they can do (a narrower question, a bound value), the operator apart."""
     with serving("--timeout", "0.5") as base:
         page = fetch(base + "?" + urllib.parse.urlencode({"query": ENDLESS}))
         assert page.status == 503
-        assert f'<p class="error" id="error">{escape(TOO_LONG)}</p>' in page.text
+        assert f'<p class="error" id="error">{escape(TOO_LONG_ON_THE_PAGE)}</p>' in page.text
+
+
+@pytest.mark.parametrize("name", ["WEB", "ENDPOINT"])
+def test_the_web_user_is_told_what_they_can_do_without_an_option_and_the_operator_apart(name: str) -> None:
+    wording = getattr(query, name)
+    assert "--" not in wording.late and "narrower question" in wording.late
+    assert wording.operator == FOR_THE_OPERATOR
 
 
 def test_a_query_past_the_time_limit_gets_503_and_the_server_still_answers() -> None:
