@@ -7,7 +7,9 @@ import contextlib
 import csv
 import io
 import os
+import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import signals_as_at_a_shell
+from helpers import rest_of_terminal, signals_as_at_a_shell
 from markupsafe import escape
 
 from kg import query
@@ -336,12 +338,35 @@ def test_ctrl_c_stops_the_server_with_exit_status_130() -> None:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 130
         assert process.stderr is not None
-        assert process.stderr.read() == "\nkg: interrupted\n"  # click ends the ^C line, then one short line: no traceback
+        assert process.stderr.read() == "kg: interrupted\n"  # one short line: no traceback
     finally:
         if process.poll() is None:
             process.kill()
         if process.stderr:
             process.stderr.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals and terminals are POSIX")
+def test_ctrl_c_at_a_terminal_ends_the_line_the_terminal_echoed_it_on() -> None:
+    """Into a pipe, 'kg: interrupted' came after an empty line (click's, which ends a terminal's
+    ^C line); at a terminal that line is still ended, and the message is on its own line."""
+    terminal, stderr_end = pty.openpty()
+    command = [sys.executable, "-m", "kg", "serve", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr_end, preexec_fn=signals_as_at_a_shell)
+    os.close(stderr_end)
+    shown = b""
+    try:
+        while b"Ctrl-C stops\r\n" not in shown and select.select([terminal], [], [], 60)[0]:
+            shown += os.read(terminal, 4096)
+        assert shown.endswith(b"Ctrl-C stops\r\n"), shown
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+        said = rest_of_terminal(terminal)
+    finally:
+        os.close(terminal)
+        if process.poll() is None:
+            process.kill()
+    assert said == b"\r\nkg: interrupted\r\n"  # the terminal writes each line break as \r\n
 
 
 def test_the_server_is_built_on_the_query_module_not_the_command_line() -> None:
