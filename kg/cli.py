@@ -7,8 +7,10 @@ Exit status: 0 done, 1 the curated data has problems, 2 the tool could not work
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -16,7 +18,22 @@ from kg import __version__
 from kg.commands import common, core, curate, graph, query, trust
 
 
-@click.group(name="kg", context_settings={"help_option_names": ["-h", "--help"]})
+class _Interrupted(BaseException):
+    """Ctrl-C, carried past click to :func:`run`: click would first write an empty line to
+    standard error, which ends a terminal's ^C line but stands alone in a pipe or a log."""
+
+
+class _Group(click.Group):
+    """click's group, passing Ctrl-C on as :class:`_Interrupted`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
+
+
+@click.group(name="kg", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="kg")
 def cli() -> None:
     """Export curated facts from public reporting as an RDF knowledge graph.
@@ -64,8 +81,10 @@ def run(args: Sequence[str] | None = None) -> int:
         if sys.stdout is not None:  # None when started with standard output closed
             sys.stdout.flush()
         return status
-    except (KeyboardInterrupt, click.Abort):
-        common.stop("kg: interrupted")
+    except (KeyboardInterrupt, _Interrupted, click.Abort) as stopped:
+        # At a terminal, the line it echoed ^C on is ended first (click ended it before its Abort).
+        ends_line = not isinstance(stopped, click.Abort) and os.isatty(2)
+        common.stop("\n" * ends_line + "kg: interrupted")
         return 130
     except BrokenPipeError:
         common.stop("Error: standard output was closed before everything was written", silence_stdout=True)

@@ -6,9 +6,10 @@ and the share of those items that evidence covers. Coverage is measured on the e
 that :mod:`kg.check` grounded, whose start and end count code points of the raw text file.
 
 The items are found in the text as the evidence check reads it (:mod:`kg.text`: the source's
-repairs applied, Unicode NFC, white space tidied, quotation marks folded), one paragraph a line,
-and placed back in the raw text through the normalisation's map: a quotation whose marks the
-file has damaged is found as the check would ground it, and where it stands in the file.
+repairs applied, Unicode NFC, white space tidied, quotation marks folded, though a double prime
+″ opens no quotation), one paragraph a line, and placed back in the raw text through the
+normalisation's map: a quotation whose marks the file has damaged is found as the check would
+ground it, and where it stands in the file.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ SENTENCE = re.compile(
     re.MULTILINE,
 )
 KINDS = ("figure", "quotation", "sentence")
+#: ″, the double prime of inches and seconds (6′2″, 51°30′26″): folding makes it a straight
+#: quotation mark, as evidence may quote it, but in a text it opens and closes no quotation.
+DOUBLE_PRIME = "\u2033"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,11 @@ def items_of(text: str | SourceText) -> list[Item]:
     else:
         raw, mapped, folded = text.raw, text.normalised, text.folded
     searched = _paragraphs(raw, mapped, folded)
+    if DOUBLE_PRIME in mapped.text:  # one character for one: put each back where folding took it
+        chars = list(searched)
+        for prime in re.finditer(DOUBLE_PRIME, mapped.text):
+            chars[prime.start()] = DOUBLE_PRIME
+        searched = "".join(chars)
     starts = _line_starts(raw)
 
     def at(kind: str, start: int, end: int, held: tuple[int, int] | None = None) -> Item:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 import textwrap
 from collections import defaultdict, deque
-from pathlib import Path
 from typing import Final
 
 from kg import graphviz
+from kg.formats import format_by_suffix
 from kg.formats.network import EntityGraph, entity_graph
 from kg.problems import KgError
 from kg.terms import Triple
@@ -36,16 +36,15 @@ def picture_format(output: str, fmt: str | None = None) -> str:
     (``.svg``, ``.png``, ``.dot``), else SVG (standard output, a name without a suffix).
     Another suffix is refused unless ``fmt`` says what to write: SVG in ``graph.jpg`` opens
     nowhere as a JPEG."""
-    if fmt is not None:
-        return fmt
-    suffix = "" if output == "-" else Path(output).suffix
-    if not suffix:
-        return "svg"
-    if suffix.lstrip(".").lower() in PICTURE_FORMATS:
-        return suffix.lstrip(".").lower()
-    raise KgError(
-        f"{output}: kg draw writes svg, png or dot, not {suffix}; end the name in .svg, .png or .dot,"
-        " or give -f svg|png|dot to write one of them under this name"
+    return format_by_suffix(
+        output,
+        fmt,
+        {f".{name}": name for name in PICTURE_FORMATS},
+        "svg",
+        lambda suffix: (
+            f"{output}: kg draw writes svg, png or dot, not {suffix}; end the name in .svg, .png or .dot,"
+            " or give -f svg|png|dot to write one of them under this name"
+        ),
     )
 
 

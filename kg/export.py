@@ -25,7 +25,7 @@ from typing import BinaryIO, cast
 import pyoxigraph as ox
 
 from kg import layers, parts, vocab
-from kg.formats import Format, WriteOptions, gexf, graphml, jsonld, rdf
+from kg.formats import Format, WriteOptions, format_by_suffix, gexf, graphml, jsonld, rdf
 from kg.formats.rdf import to_oxigraph
 from kg.problems import KgError
 from kg.progress import track
@@ -55,16 +55,14 @@ def format_for(output: str, fmt: str | None = None) -> str:
     """The format to write into ``output``: ``fmt`` when given, else the one its suffix names
     (``kg.nt``: N-Triples), else Turtle (standard output, a name without a suffix). Another
     suffix is refused unless ``fmt`` says what to write: Turtle in ``kg.xml`` reads as nothing."""
-    if fmt is not None:
-        return fmt
-    suffix = "" if output == "-" else Path(output).suffix.lower()
-    if not suffix:
-        return "turtle"
-    for chosen in FORMATS.values():
-        if chosen.suffix == suffix:
-            return chosen.name
     known = ", ".join(f.suffix for f in FORMATS.values())
-    raise KgError(f"{output}: no export format is written as {suffix}; end the name in one of {known}, or give -f FORMAT")
+    return format_by_suffix(
+        output,
+        fmt,
+        {f.suffix: f.name for f in FORMATS.values()},
+        "turtle",
+        lambda suffix: f"{output}: no export format is written as {suffix.lower()}; end the name in one of {known}, or give -f FORMAT",
+    )
 
 
 def canonical(stream: Iterable[Triple]) -> list[Triple]:

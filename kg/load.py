@@ -74,6 +74,13 @@ MAX_DURATION_DIGITS = 6
 SHOWN_VALUE_CHARS = 60
 
 
+def is_placeholder(value: str) -> bool:
+    """Whether a curated value is still to fill in: TODO in any case, alone or followed by
+    something other than a letter ("TODO", "todo: find the date", "Todo - check"). A word
+    that only starts with those letters ("Todos", "TODOS los días") is a value."""
+    return value[:4].upper() == TODO and not value[4:5].isalpha()
+
+
 def _shorten(value: str) -> str:
     """A value as a message repeats it: cut to its first characters when long."""
     if len(value) <= SHOWN_VALUE_CHARS:
@@ -119,11 +126,16 @@ _NOT_ONE = {
 # --- field parsers: node -> value, or raise Bad -------------------------------------------
 
 
+def _is_null(node: Node) -> bool:
+    """Whether a node is YAML 1.2's null: nothing written, ``~``, or ``null`` unquoted."""
+    return isinstance(node, Scalar) and node.plain and node.value in ("", "~", "null", "Null", "NULL")
+
+
 def p_text(node: Node) -> str:
     if not isinstance(node, Scalar):
         raise Bad(f"must be text, not {describe(node)}", _NOT_ONE[type(node)])
     value = node.value
-    if node.plain and value in ("", "~", "null", "Null", "NULL"):
+    if _is_null(node):
         raise Bad("is empty", "write a value or remove the field")
     bad = FORBIDDEN_TEXT.search(value)
     if bad:
@@ -440,7 +452,7 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
             misspelt.update(close)
             ok = False
             continue
-        if isinstance(value_node, Scalar) and value_node.value.startswith(TODO):
+        if isinstance(value_node, Scalar) and is_placeholder(value_node.value):
             optional = "" if spec[name][0] else ", or remove the line: the field is optional"
             if spec is TEXT_REF_SPEC and name == "sha256":
                 values[name] = None  # kg check reports it, with the hash of the text where it finds it
@@ -1058,6 +1070,9 @@ def _load_file(
         collected[section] += found
     for record_id, kind in records.unreadable.items():
         unreadable.setdefault(record_id, kind)
+    if _is_null(tree):  # an empty document ('---' alone): as empty as a file of comments
+        problems.append(_holds_nothing(Pos(shown, 1, 1)))
+        return None
     if not isinstance(tree, Mapping):
         problems.append(
             Problem(tree.pos, "file", f"must be a mapping of sections, not {describe(tree)}", "start with e.g. 'organisations:'")
@@ -1079,7 +1094,7 @@ def _load_file(
             problems.append(Problem(key_pos, section, f"unknown section {section!r}", hint))
             continue
         if not isinstance(node, Sequence):
-            if isinstance(node, Scalar) and node.plain and node.value in ("", "~", "null"):
+            if _is_null(node):
                 continue  # an empty section
             problems.append(
                 Problem(node.pos, section, f"must be a list of records, not {describe(node)}", "start each record with '- id:'")

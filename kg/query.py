@@ -10,6 +10,7 @@ DESCRIBE give RDF in one of :mod:`kg.export`'s formats.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -62,24 +63,31 @@ _UPDATES = {
 class Wording:
     """How a message names what the asker can change: ``kg query``'s options on the command
     line, or, for ``kg serve``, the query page's fields (the ``params`` URL parameter is its
-    Bound values box): a web user, or a program asking the endpoint, has no options to give."""
+    Bound values box): a web user, or a program asking the endpoint, has no options to give.
+    What only whoever runs ``kg serve`` can change is said apart, after it."""
 
     #: One bound value, before the text given for it.
     param: str
     #: How to write bound values, shown when one is malformed.
     param_example: str
-    #: What to do about a query past its time limit.
+    #: What the asker can do about a query past its time limit.
     late: str
+    #: What whoever runs the tool can do about it, when that is not the asker.
+    operator: str = ""
 
 
 COMMAND_LINE = Wording(
     param="--param", param_example="fact=kgd:taskforce-led-by-npcc or fact='<https://…>'", late="narrow it or give --timeout SECONDS"
 )
+#: kg serve's query page (and its entity pages).
 WEB = Wording(
     param="bound value",
     param_example="fact=kgd:taskforce-led-by-npcc or fact=<https://…>",
-    late="narrow it, or restart kg serve with a longer time limit",
+    late="ask a narrower question, e.g. give one of its variables a value under Bound values",
+    operator="whoever runs kg serve can allow longer queries: kg serve --timeout SECONDS",
 )
+#: kg serve's SPARQL endpoint, asked by programs: no page, no Bound values box.
+ENDPOINT = dataclasses.replace(WEB, late="ask a narrower question, e.g. with a value in place of one of its variables")
 
 
 class QueryProblem(Exception):
@@ -509,7 +517,8 @@ def run(
     worker.start()
     worker.join(timeout)
     if not outcome:
-        raise QueryTimeout(f"the query ran longer than its time limit of {timeout:g} s; {wording.late}")
+        operator = f"; {wording.operator}" if wording.operator else ""
+        raise QueryTimeout(f"the query ran longer than its time limit of {timeout:g} s; {wording.late}{operator}")
     found = outcome[0]
     if isinstance(found, Exception):
         raise found

@@ -189,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.BAD_REQUEST, "give exactly one query parameter")
             return
         try:
-            answer = self._ask(texts[0])
+            answer = self._ask(texts[0], wording=query.ENDPOINT)
         except query.QueryRefused as refused:
             self._text(HTTPStatus.FORBIDDEN, str(refused))
             return
@@ -270,11 +270,13 @@ class Handler(BaseHTTPRequestHandler):
         error = None if found else "the graph holds nothing about this IRI"
         self._html(status, "entity.html", {"iri": iri, "label": label, "sections": sections, "error": error})
 
-    def _ask(self, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> query.Answer:
+    def _ask(
+        self, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None, *, wording: query.Wording = query.WEB
+    ) -> query.Answer:
         """Run a query on the served graph, within its time limit and query slots, its messages
-        worded for the web."""
+        worded for the web (the pages, or with ``query.ENDPOINT`` the endpoint)."""
         server = self.server
-        return query.run(server.graph, text, params, timeout=server.query_timeout, slots=server.slots, wording=query.WEB)
+        return query.run(server.graph, text, params, timeout=server.query_timeout, slots=server.slots, wording=wording)
 
     def _table(self, answer: query.Answer) -> dict[str, Any]:
         """An answer as the templates show it: each cell its text and, for an IRI, a link."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import select
 import signal
 from pathlib import Path
 
@@ -49,3 +52,16 @@ def signals_as_at_a_shell() -> None:
     child an ignored signal, and Python installs no Ctrl-C handler for an ignored SIGINT."""
     for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
         signal.signal(signum, signal.SIG_DFL)
+
+
+def rest_of_terminal(terminal: int) -> bytes:
+    """What a child wrote to a pseudo-terminal (``terminal``, the end the test holds) and the
+    test has not read yet, once the child has ended: read until it closes, or is quiet for 5 s."""
+    said = b""
+    with contextlib.suppress(OSError):  # the terminal's other end is closed once everything is read
+        while select.select([terminal], [], [], 5)[0]:
+            chunk = os.read(terminal, 4096)
+            if not chunk:
+                break
+            said += chunk
+    return said

@@ -38,7 +38,7 @@ import kg.build
 import kg.export
 from kg import vocab
 from kg.iri import citation_iri
-from kg.load import FORBIDDEN_TEXT, TODO
+from kg.load import FORBIDDEN_TEXT, is_placeholder
 from kg.problems import DataProblems, KgError
 from kg.terms import Lit
 
@@ -183,9 +183,9 @@ long_text = st.builds(lambda s, n: s * n, st.lists(_piece(short_text), min_size=
 
 
 def curatable(text: str) -> bool:
-    """Not blank, and not a placeholder: a value starting with TODO is one that kg add-source
-    left to fill in, refused on purpose (Hypothesis draws "TODO" from kg's own constants)."""
-    return bool(text.strip()) and not text.startswith(TODO)
+    """Not blank, and not a placeholder: a value such as TODO is one that kg add-source left
+    to fill in, refused on purpose (Hypothesis draws "TODO" from kg's own constants)."""
+    return bool(text.strip()) and not is_placeholder(text)
 
 
 curated_text = st.one_of(mixed_text, mixed_text, mixed_text, short_text, long_text).filter(curatable)

@@ -14,6 +14,7 @@ from kg import api, draw, export, layers, vocab
 from kg.build import triples
 from kg.cli import cli
 from kg.formats.network import entity_graph
+from kg.problems import KgError
 from kg.resources import bundled_data
 from kg.terms import Lit, Triple
 
@@ -126,6 +127,15 @@ def test_a_suffix_that_names_no_picture_format_is_refused_before_anything_is_wri
 )
 def test_the_format_is_the_option_else_the_suffix_else_svg(output: str, fmt: str | None, chosen: str) -> None:
     assert draw.picture_format(output, fmt) == chosen
+
+
+def test_a_suffix_that_names_no_picture_format_is_named_as_written() -> None:
+    with pytest.raises(KgError) as refused:
+        draw.picture_format("graph.JPG")
+    assert str(refused.value) == (
+        "graph.JPG: kg draw writes svg, png or dot, not .JPG; end the name in .svg, .png or .dot,"
+        " or give -f svg|png|dot to write one of them under this name"
+    )
 
 
 def test_draw_around_an_unknown_id_names_the_entities() -> None:

@@ -22,7 +22,8 @@ from test_export import _shuffled_copy
 from kg import api, export, layers, vocab
 from kg.build import triples
 from kg.cli import cli
-from kg.formats import jsonld
+from kg.formats import format_by_suffix, jsonld
+from kg.problems import KgError
 from kg.resources import bundled_data, ontology_dir
 from kg.terms import Lit, Triple
 from kg.vocab import K
@@ -308,6 +309,36 @@ def test_the_output_suffix_names_the_format_when_f_is_not_given(tmp_path: Path, 
     expected = tmp_path / "expected"
     CliRunner().invoke(cli, ["export", "--data", str(bundled_data()), "--layer", "facts", "-f", fmt, "-o", str(expected)])
     assert out.read_bytes() == expected.read_bytes()
+
+
+SUFFIXES = {".ttl": "turtle", ".nt": "ntriples"}
+
+
+@pytest.mark.parametrize(
+    ("output", "fmt", "chosen"),
+    [
+        ("-", None, "turtle"),
+        ("kg", None, "turtle"),
+        ("kg.NT", None, "ntriples"),
+        ("out.d/kg.nt", None, "ntriples"),
+        ("kg.xml", "rdfxml", "rdfxml"),
+    ],
+)
+def test_one_helper_picks_a_format_by_option_else_suffix_else_default(output: str, fmt: str | None, chosen: str) -> None:
+    """kg export and kg draw each picked a format from a file's suffix, with twin logic: both use this."""
+    assert format_by_suffix(output, fmt, SUFFIXES, "turtle", lambda suffix: f"not {suffix}") == chosen
+
+
+def test_one_helper_refuses_a_suffix_that_names_no_format_in_the_callers_words() -> None:
+    with pytest.raises(KgError) as refused:
+        format_by_suffix("kg.XML", None, SUFFIXES, "turtle", lambda suffix: f"no format is written as {suffix}")
+    assert str(refused.value) == "no format is written as .XML"  # as written: the caller words it
+
+
+def test_an_upper_case_suffix_naming_no_format_is_named_in_lower_case(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "--data", str(bundled_data()), "-o", str(tmp_path / "kg.XML")])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {tmp_path / 'kg.XML'}: no export format is written as .xml; end the name in one of")
 
 
 def test_a_suffix_naming_no_format_is_refused_unless_f_says(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers import signals_as_at_a_shell
+from helpers import rest_of_terminal, signals_as_at_a_shell
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -538,12 +538,7 @@ def test_ctrl_c_during_check_exits_130_without_a_traceback(tmp_path: Path) -> No
         assert proc.poll() is None, "the check ended before its progress bar could be interrupted"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=120) == 130
-        with contextlib.suppress(OSError):  # the terminal's other end is closed once everything is read
-            while select.select([terminal], [], [], 5)[0]:
-                chunk = os.read(terminal, 4096)
-                if not chunk:
-                    break
-                shown += chunk
+        shown += rest_of_terminal(terminal)
     finally:
         os.close(terminal)
         if proc.poll() is None:

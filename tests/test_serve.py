@@ -7,7 +7,9 @@ import contextlib
 import csv
 import io
 import os
+import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import signals_as_at_a_shell
+from helpers import rest_of_terminal, signals_as_at_a_shell
 from markupsafe import escape
 
 from kg import query
@@ -249,6 +251,17 @@ def test_the_page_names_a_bad_bound_value_as_its_box_does_not_as_an_option(serve
     assert bound.status == 200 and '<p class="count" id="count">2 rows</p>' in bound.text  # as the example writes it, it binds
 
 
+def test_the_saved_questions_say_how_to_bind_a_value_as_the_page_takes_it(server: str) -> None:
+    """fact-provenance's description said "--param fact=…", an option of kg query that a web user cannot give."""
+    page = fetch(server)
+    for saved in query.saved_queries():
+        assert "--" not in saved.description, saved.name
+    provenance = query.saved_query("fact-provenance").description
+    assert provenance.startswith("For one fact (bind ?fact, e.g. fact=kgd:taskforce-led-by-npcc): ")
+    assert f'<span class="description">{escape(provenance)}</span>' in page.text
+    assert "one NAME=VALUE a line, e.g. <code>fact=kgd:taskforce-led-by-npcc</code>" in page.text  # as the Bound values box takes it
+
+
 def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
     page = fetch(server + "entity?" + urllib.parse.urlencode({"iri": "https://example.org/kg/id/npcc"}))
     assert page.status == 200
@@ -261,17 +274,32 @@ def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
     assert missing.status == 404 and "the graph holds nothing about this IRI" in missing.text
 
 
-#: kg serve's words for a query past its limit: no command-line option, which the asker over the web cannot give.
-TOO_LONG = "the query ran longer than its time limit of 0.5 s; narrow it, or restart kg serve with a longer time limit"
+#: kg serve's words for a query past its limit: first what the asker can do, with no command-line
+#: option (which the asker over the web cannot give), then what whoever runs the server can do.
+PAST_THE_LIMIT = "the query ran longer than its time limit of 0.5 s"
+FOR_THE_OPERATOR = "whoever runs kg serve can allow longer queries: kg serve --timeout SECONDS"
+TOO_LONG_ON_THE_PAGE = (
+    f"{PAST_THE_LIMIT}; ask a narrower question, e.g. give one of its variables a value under Bound values; {FOR_THE_OPERATOR}"
+)
+TOO_LONG = f"{PAST_THE_LIMIT}; ask a narrower question, e.g. with a value in place of one of its variables; {FOR_THE_OPERATOR}"
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def test_the_page_says_a_query_is_past_the_limit_without_a_command_line_option() -> None:
-    """The page and the endpoint said "narrow it or give --timeout SECONDS", kg query's option."""
+    """The page and the endpoint said "narrow it or give --timeout SECONDS", kg query's option;
+    then "narrow it, or restart kg serve with a longer time limit", which only the operator can do:
+    the web user is told what they can do (a narrower question, a bound value), the operator apart."""
     with serving("--timeout", "0.5") as base:
         page = fetch(base + "?" + urllib.parse.urlencode({"query": ENDLESS}))
         assert page.status == 503
-        assert f'<p class="error" id="error">{escape(TOO_LONG)}</p>' in page.text
+        assert f'<p class="error" id="error">{escape(TOO_LONG_ON_THE_PAGE)}</p>' in page.text
+
+
+@pytest.mark.parametrize("name", ["WEB", "ENDPOINT"])
+def test_the_web_user_is_told_what_they_can_do_without_an_option_and_the_operator_apart(name: str) -> None:
+    wording = getattr(query, name)
+    assert "--" not in wording.late and "narrower question" in wording.late
+    assert wording.operator == FOR_THE_OPERATOR
 
 
 def test_a_query_past_the_time_limit_gets_503_and_the_server_still_answers() -> None:
@@ -310,12 +338,35 @@ def test_ctrl_c_stops_the_server_with_exit_status_130() -> None:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 130
         assert process.stderr is not None
-        assert process.stderr.read() == "\nkg: interrupted\n"  # click ends the ^C line, then one short line: no traceback
+        assert process.stderr.read() == "kg: interrupted\n"  # one short line: no traceback
     finally:
         if process.poll() is None:
             process.kill()
         if process.stderr:
             process.stderr.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals and terminals are POSIX")
+def test_ctrl_c_at_a_terminal_ends_the_line_the_terminal_echoed_it_on() -> None:
+    """Into a pipe, 'kg: interrupted' came after an empty line (click's, which ends a terminal's
+    ^C line); at a terminal that line is still ended, and the message is on its own line."""
+    terminal, stderr_end = pty.openpty()
+    command = [sys.executable, "-m", "kg", "serve", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr_end, preexec_fn=signals_as_at_a_shell)
+    os.close(stderr_end)
+    shown = b""
+    try:
+        while b"Ctrl-C stops\r\n" not in shown and select.select([terminal], [], [], 60)[0]:
+            shown += os.read(terminal, 4096)
+        assert shown.endswith(b"Ctrl-C stops\r\n"), shown
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 130
+        said = rest_of_terminal(terminal)
+    finally:
+        os.close(terminal)
+        if process.poll() is None:
+            process.kill()
+    assert said == b"\r\nkg: interrupted\r\n"  # the terminal writes each line break as \r\n
 
 
 def test_the_server_is_built_on_the_query_module_not_the_command_line() -> None:

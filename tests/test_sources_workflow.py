@@ -208,6 +208,13 @@ def test_a_figure_ends_before_the_comma_that_ends_its_clause() -> None:
     assert found == ["2023", "1,550", "1.2bn"]
 
 
+def test_a_double_prime_is_not_a_quotation_mark() -> None:
+    """″ (inches, seconds) was folded to a straight quotation mark, so 6′2″ opened a quotation."""
+    text = "The man, 6′2″ tall, was seen at 51°30′26″ N. The officer said “we will find him” at noon.\n"
+    found = [i.text for i in items_of(text) if i.kind == "quotation"]
+    assert found == ["“we will find him”"]
+
+
 #: A text whose quotation marks are damaged (each written as two apostrophes), with a wide gap
 #: after the first quotation; the repairs below restore the marks from their context.
 REPORT_D = (
