@@ -75,10 +75,15 @@ SHOWN_VALUE_CHARS = 60
 
 
 def is_placeholder(value: str) -> bool:
-    """Whether a curated value is still to fill in: TODO in any case, alone or followed by
-    something other than a letter ("TODO", "todo: find the date", "Todo - check"). A word
-    that only starts with those letters ("Todos", "TODOS los días") is a value."""
-    return value[:4].upper() == TODO and not value[4:5].isalpha()
+    """Whether a curated value is still to fill in: TODO in any case, alone or followed by a
+    mark ("todo", "todo: find the date", "Todo-check"), or TODO in capitals followed by
+    anything but a letter ("TODO find the date"). A word that only starts with those letters
+    ("Todos", "TODOS los días"), and the word "todo" in a sentence ("Todo por la patria",
+    "Todo list"), are values."""
+    if value[:4].upper() != TODO:
+        return False
+    after = value[4:5]
+    return not after or (not after.isalpha() and (value[:4] == TODO or not after.isspace()))
 
 
 def _shorten(value: str) -> str:
