@@ -149,12 +149,25 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found: the endpoint is /sparql, the query page /\n", "text/plain; charset=utf-8")
 
+    def do_HEAD(self) -> None:
+        self.do_GET()  # the same status and headers; _send leaves out the body
+
+    def do_PUT(self) -> None:
+        self._not_allowed()
+
+    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
+
     def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path != "/sparql":
             self._send(HTTPStatus.NOT_FOUND, b"not found: POST queries to /sparql\n", "text/plain; charset=utf-8")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        given = (self.headers.get("Content-Length") or "0").strip()
+        if not given.isascii() or not given.isdigit():
+            self._text(HTTPStatus.BAD_REQUEST, f"Content-Length must be a number of bytes, not {given[:40]!r}")
+            self.close_connection = True  # where the body ends is unknown
+            return
+        length = int(given)
         if length > MAX_BODY:
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"the query is larger than 1 MiB\n", "text/plain; charset=utf-8")
             self.close_connection = True
@@ -214,6 +227,10 @@ class Handler(BaseHTTPRequestHandler):
     # --- pages ---------------------------------------------------------------------------------
 
     def _page(self, fields: dict[str, list[str]]) -> None:
+        repeated = sorted(key for key in ("name", "query", "params") if len(fields.get(key, [])) > 1)
+        if repeated:
+            self._text(HTTPStatus.BAD_REQUEST, f"give at most one {repeated[0]} parameter")
+            return
         name = (fields.get("name") or [""])[0]
         text = (fields.get("query") or [""])[0]
         params_text = (fields.get("params") or [""])[0]
@@ -304,14 +321,27 @@ class Handler(BaseHTTPRequestHandler):
     def _text(self, status: HTTPStatus, message: str) -> None:
         self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
 
+    def _not_allowed(self) -> None:
+        message = f"{self.command} is not allowed: GET or POST a query to /sparql, GET the pages\n"
+        self._send(HTTPStatus.METHOD_NOT_ALLOWED, message.encode(), "text/plain; charset=utf-8", allow="GET, HEAD, POST")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The base class's own errors (a malformed request line, an unknown method) in plain
+        text, as every other message here, not its HTML page."""
+        status = HTTPStatus(code)
+        self.close_connection = True
+        self._text(status, message or status.phrase)
+
     def _redirect(self, where: str) -> None:
         self.send_response(HTTPStatus.SEE_OTHER)
         self.send_header("Location", where)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _send(self, status: HTTPStatus, body: bytes, media: str, *, vary: bool = False) -> None:
+    def _send(self, status: HTTPStatus, body: bytes, media: str, *, vary: bool = False, allow: str | None = None) -> None:
         self.send_response(status)
+        if allow:
+            self.send_header("Allow", allow)
         self.send_header("Content-Type", media)
         self.send_header("Content-Length", str(len(body)))
         # Nothing from elsewhere, no scripts: the pages work offline and cannot be turned against the user.

@@ -11,6 +11,7 @@ import pty
 import re
 import select
 import signal
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -378,3 +379,59 @@ def test_the_server_is_built_on_the_query_module_not_the_command_line() -> None:
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         assert not {m for m in imported if m == "kg.cli" or m.startswith("kg.commands") or m == "click"}, module
+
+
+def raw_request(base: str, request: bytes) -> bytes:
+    """Send bytes as they are (no client tidies them) and read the whole answer."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_head_gets_what_get_gets_without_the_body(server: str) -> None:
+    got, head = fetch(server), fetch(server, method="HEAD")
+    assert (head.status, head.media, head.body) == (200, got.media, b"")
+    assert head.headers["Content-Length"] == str(len(got.body))
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_get_405_in_plain_text_saying_what_is_allowed(server: str, method: str) -> None:
+    reply = fetch(server + "sparql", method=method)
+    assert (reply.status, reply.media) == (405, "text/plain; charset=utf-8")
+    assert reply.headers["Allow"] == "GET, HEAD, POST"
+    assert reply.text == f"{method} is not allowed: GET or POST a query to /sparql, GET the pages\n"
+
+
+@pytest.mark.parametrize("length", ["-5", "abc", "1e3"])
+def test_a_bad_content_length_gets_400_and_the_server_still_answers(server: str, length: str) -> None:
+    """It was a traceback on the server's terminal and no answer at all."""
+    answer = raw_request(
+        server,
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        + f"Content-Length: {length}\r\n\r\nASK {{}}".encode(),
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert body == f"Content-Length must be a number of bytes, not {length!r}\n".encode()
+    assert fetch(server).status == 200
+
+
+def test_the_servers_own_errors_are_plain_text_not_its_html_page(server: str) -> None:
+    # A version it cannot read is answered as HTTP/0.9 would be: the message alone, no headers.
+    assert raw_request(server, b"GET / HTTP/one\r\n\r\n") == b"Bad request version ('HTTP/one')\n"
+    crowded = b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % n for n in range(101)) + b"\r\n"
+    head, _, body = raw_request(server, crowded).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 431 ")
+    assert b"Content-Type: text/plain; charset=utf-8" in head
+    assert body == b"Too many headers\n"
+    unknown = fetch(server, method="FOO")
+    assert (unknown.status, unknown.media, unknown.text) == (501, "text/plain; charset=utf-8", "Unsupported method ('FOO')\n")
+
+
+def test_the_page_refuses_a_repeated_parameter_instead_of_picking_one(server: str) -> None:
+    reply = fetch(server + "?name=people-posts&name=quotes")
+    assert (reply.status, reply.text) == (400, "give at most one name parameter\n")
