@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kg.model import Pos
+from kg.text import printable
 
 ERROR = "error"
 WARNING = "warning"
@@ -25,10 +26,12 @@ class Problem:
     rule: str = ""
 
     def __str__(self) -> str:
+        """One line for a terminal: a control character anywhere in it, such as a new line in
+        a file's name, is written as an escape (``\\n``), so no name can start a line of its own."""
         where = str(self.pos) if self.pos else "(dataset)"
         tag = "" if self.severity == ERROR else f"{self.severity}: "
         text = f"{where}: {tag}{self.field}: {self.message}"
-        return f"{text}; {self.hint}" if self.hint else text
+        return printable(f"{text}; {self.hint}" if self.hint else text)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

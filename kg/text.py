@@ -51,8 +51,9 @@ CONTEXT_CHARS = 32
 #: controls, DEL, lone surrogates and U+FFFE/U+FFFF. Quote context stops at them.
 UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 #: Characters a terminal acts on instead of showing: C0 and C1 controls (escape and bell among
-#: them), DEL, and the bidirectional overrides and isolates, which reorder what follows them.
-_TERMINAL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: them), DEL, and the bidirectional overrides and isolates, which reorder what follows them;
+#: and the lone surrogates that stand for a file name's undecodable bytes.
+_TERMINAL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: How much repairs may grow a text: a repair mends damaged characters, it does not write text.
 MAX_GROWTH = 2
 

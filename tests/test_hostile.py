@@ -386,6 +386,21 @@ def test_base_beside_the_vocabulary_is_fine(data: Path) -> None:
 # --- flow lists and memory: problems capped per file, records read one at a time ---------------------
 
 
+@POSIX
+def test_a_file_name_cannot_forge_or_hide_a_line_of_the_report(data: Path) -> None:
+    """A new line in a file's name started a line of its own ('forged.yaml:1:1: note: all good'),
+    an escape sequence was silently dropped (naming a file that does not exist), and bytes that
+    are not UTF-8 went out raw: each is now written as an escape."""
+    for name in (b"x\nforged.yaml:1:1: note: all good\n.yaml", b"y\x1b[2J.yaml", b"z\xff.yaml"):
+        (data / os.fsdecode(name)).write_text("claims: [1]\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--no-shacl", "--no-notes", "--data", "data"])
+    assert sorted(line.split(":1:10: ")[0] for line in problem_lines(result)) == [
+        "data/x\\nforged.yaml:1:1: note: all good\\n.yaml",
+        "data/y\\x1b[2J.yaml",
+        "data/z\\udcff.yaml",
+    ]
+
+
 def test_flow_list_of_many_wrong_items_reports_100_problems_and_a_count(data: Path) -> None:
     """An 8 MB flow list printed 4 million lines (and took 1.8 GB): now 100 lines and one that counts the rest."""
     (data / "claims.yaml").write_text("claims: [" + "1, " * 2_000 + "1]\n", encoding="utf-8")
