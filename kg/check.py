@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from kg import compare, qualifiers, vocab
 from kg.evidence import Located, Outside, TextFolder, TextTooBig, find_text_file, read_text, text_folders
-from kg.load import TODO_MARK, Bad, display_path, p_date
+from kg.load import TODO_MARK, TODO_RULE, Bad, display_path, p_date
 from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.problems import ERROR, NOTE, WARNING, Problem
 from kg.text import Anchor, SourceText, citation_key, evidence_of, fold, normalise
@@ -336,12 +336,14 @@ def _sha256_to_fill_in(source: Source, path: Path | None, text: SourceText | Non
     """A text whose ``sha256:`` still says TODO: with the hash to write, where the text was read."""
     at = _at(source, "text.sha256", "text")
     if text is None or path is None:
-        return Problem(at, "text.sha256", "still to fill in", "write the 64 hex digits that `sha256sum FILE` prints for the source's text")
+        hint = "write the 64 hex digits that `sha256sum FILE` prints for the source's text"
+        return Problem(at, "text.sha256", "still to fill in", hint, rule=TODO_RULE)
     return Problem(
         at,
         "text.sha256",
         f"still to fill in: the text at {display_path(path)} has the SHA-256 {text.sha256}",
         f"write 'sha256: {text.sha256}' once you have checked that it is the source's text",
+        rule=TODO_RULE,
     )
 
 

@@ -63,6 +63,8 @@ UNKNOWN = "unknown"
 TODO = "TODO"
 #: Where a source's field still says TODO: ``where["todo:published"]``.
 TODO_MARK = "todo:"
+#: The rule of the problems that say a value is still to fill in.
+TODO_RULE = "todo"
 _TODO_HINT = "fill it in from the source (kg add-source left it for you)"
 #: The most digits a statistic's figure may have (before and after the point): beyond
 #: it, tools disagree (Python's int() refuses more than 4300 digits) and no count needs it.
@@ -462,7 +464,8 @@ def _fields(node: Node, spec: Spec, prefix: str, problems: list[Problem]) -> dic
             if spec is TEXT_REF_SPEC and name == "sha256":
                 values[name] = None  # kg check reports it, with the hash of the text where it finds it
                 continue
-            problems.append(Problem(value_node.pos, field_name, f"still to fill in ({value_node.value})", _TODO_HINT + optional))
+            still = f"still to fill in ({value_node.value})"
+            problems.append(Problem(value_node.pos, field_name, still, _TODO_HINT + optional, rule=TODO_RULE))
             if spec is SPECS["sources"] and name != "id":  # a new source's skeleton still names its text (for kg coverage)
                 values[name] = None
                 values["_where"][TODO_MARK + name] = value_node.pos

@@ -26,11 +26,14 @@ RULE_DESCRIPTIONS = {
     "differing-accounts": "Sources give one thing different founders, founding dates or leaders",
     "merge": "One fact told by two records that could be one record with a citation per source",
     "partial-quotation": "A citation that quotes only part of a quotation",
+    "figure-wording": "A statistic's value or comparator that its evidence quote does not say",
+    "todo": "A value still to fill in from the source (TODO)",
 }
 
 
 def problem_dict(problem: Problem) -> dict[str, Any]:
-    """One problem as plain data: file, line, column, field, severity, rule, message, hint."""
+    """One problem as plain data: file, line, column, field, severity, rule (as SARIF's
+    ``ruleId``), message, hint."""
     pos = problem.pos
     return {
         "file": pos.path if pos else None,
@@ -38,7 +41,7 @@ def problem_dict(problem: Problem) -> dict[str, Any]:
         "column": pos.column if pos else None,
         "field": problem.field,
         "severity": problem.severity,
-        "rule": problem.rule or None,
+        "rule": rule_id(problem),
         "message": problem.message,
         "hint": problem.hint or None,
     }
@@ -54,7 +57,7 @@ def to_json(problems: Sequence[Problem], extra: dict[str, Any] | None = None) ->
     return json.dumps({"problems": [problem_dict(p) for p in problems], "summary": summary}, indent=2, ensure_ascii=False) + "\n"
 
 
-def _rule_id(problem: Problem) -> str:
+def rule_id(problem: Problem) -> str:
     """A stable rule id: the check's own name, else the field's name without list indexes."""
     if problem.rule:
         return problem.rule
@@ -72,13 +75,13 @@ def artifact_uri(path: str) -> str:
 
 def to_sarif(problems: Sequence[Problem]) -> str:
     """A SARIF 2.1.0 log with one run of ``kg`` and one result per problem."""
-    rules = sorted({_rule_id(p) for p in problems})
+    rules = sorted({rule_id(p) for p in problems})
     results = []
     for problem in problems:
         text = f"{problem.field}: {problem.message}" + (f"; {problem.hint}" if problem.hint else "")
         result: dict[str, Any] = {
-            "ruleId": _rule_id(problem),
-            "ruleIndex": rules.index(_rule_id(problem)),
+            "ruleId": rule_id(problem),
+            "ruleIndex": rules.index(rule_id(problem)),
             "level": _SARIF_LEVEL[problem.severity],
             "message": {"text": text},
             "properties": {"field": problem.field, "hint": problem.hint},

@@ -100,7 +100,7 @@ def _check_new_id(source_id: str, taken: set[str]) -> None:
 
 def add_source(dataset: Dataset, text_file: Path, texts: Path | None = None, source_id: str | None = None) -> NewSource:
     """Copy ``text_file`` into the texts folder (unless the same file is there) and make its skeleton."""
-    taken = {record.id for record in dataset.records()}
+    taken = {record.id for record in dataset.records()} | {record_id for record_id, _ in dataset.unreadable}
     if source_id is not None:
         _check_new_id(source_id, taken)
     try:

@@ -161,7 +161,7 @@ def test_check_json_gives_every_field_of_every_problem(two_reports: Path, monkey
             "column": 60,
             "field": "comparator",
             "severity": "error",
-            "rule": None,
+            "rule": "error/comparator",
             "message": "unknown comparator 'exact'",
             "hint": "did you mean 'exactly'? allowed: exactly, more-than, at-least, fewer-than, at-most, approximately,"
             " multiples-of, unqualified",

@@ -365,6 +365,37 @@ def test_add_source_writes_to_standard_output_with_a_given_id(project: Path) -> 
     assert result.stderr.endswith("wrote the source report-c to standard output: fill in its TODOs, then run kg check\n")
 
 
+def test_sources_can_be_added_one_after_another_before_their_todos_are_filled_in(project: Path) -> None:
+    """A second kg add-source was refused, printing the first one's TODOs and no reason."""
+    write_files(project / "inbox", {"d.txt": "Another report\n\nIt says something else.\n"})
+    assert invoke("add-source", "inbox/c.txt", "--data", "data", "--id", "report-c")[0] == 0
+    (project / "data" / "all.yaml").write_text(
+        (project / "data" / "all.yaml").read_text(encoding="utf-8").replace("name: Home Office", "name: TODO"), encoding="utf-8"
+    )
+    code, _, err = invoke("add-source", "inbox/d.txt", "--data", "data", "--id", "home-office")
+    taken = "Error: --id 'home-office' is the id of a record already: give the new source another\n"
+    assert (code, err) == (2, taken)  # the record cannot be read, and its id is still taken
+    code, _, err = invoke("add-source", "inbox/d.txt", "--data", "data", "--id", "report-d")
+    assert code == 0, err
+    assert (project / "data" / "report-d.yaml").exists()
+    assert invoke("check", "--data", "data", "--no-shacl")[1].count("still to fill in") == 13
+
+
+def test_add_source_refuses_a_dataset_with_errors_other_than_todos_and_says_why(project: Path) -> None:
+    assert invoke("add-source", "inbox/c.txt", "--data", "data", "--id", "report-c")[0] == 0
+    with (project / "data" / "all.yaml").open("a", encoding="utf-8") as out:
+        out.write("claims: [\n")
+    write_files(project / "inbox", {"d.txt": "Another report\n"})
+    code, _, err = invoke("add-source", "inbox/d.txt", "--data", "data")
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("data/all.yaml:"), err  # the TODOs of report-c are not why it stops
+    assert lines[1] == (
+        "1 error, 0 warnings: nothing was written: a source is added to a dataset that reads without errors (values still TODO may wait)"
+    )
+    assert not (project / "data" / "texts" / "d.txt").exists()
+
+
 def test_a_todo_outside_a_source_makes_its_record_unreadable(project: Path) -> None:
     data = (project / "data" / "all.yaml").read_text(encoding="utf-8").replace("name: Home Office", "name: TODO")
     (project / "data" / "all.yaml").write_text(data, encoding="utf-8")
