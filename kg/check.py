@@ -6,7 +6,7 @@ Every check collects problems and goes on; nothing stops at the first.
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +18,7 @@ from kg.load import TODO_MARK, TODO_RULE, Bad, display_path, p_date
 from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.problems import ERROR, NOTE, WARNING, Problem
 from kg.text import Anchor, SourceText, citation_key, evidence_of, fold, normalise
-from kg.yamlnodes import Scalar
+from kg.yamlnodes import MAX_PROBLEMS_PER_FILE, Scalar, more_problems
 
 R = TypeVar("R", bound=Record)
 _AGENTS = ("person", "organisation")
@@ -677,5 +677,26 @@ def check(
     found += check_differing_accounts(unique)
     found += check_same_facts(unique)
     found += check_partial_quotations(unique)
-    report.problems = sorted(report.problems + found, key=lambda p: p.sort_key)
+    report.problems = sorted(report.problems + capped_per_file(found, report.problems), key=lambda p: p.sort_key)
     return report
+
+
+def capped_per_file(found: list[Problem], read: Sequence[Problem]) -> list[Problem]:
+    """At most :data:`MAX_PROBLEMS_PER_FILE` errors and warnings a file, counting those found
+    while reading it, then one that counts the rest (an error if any of them is): a file of
+    3,000 misquotes printed 3,000 lines. Notes, most of them hidden, are not counted."""
+    shown = Counter(p.pos.path for p in read if p.pos and p.severity != NOTE)
+    kept: list[Problem] = []
+    left_out: dict[str, list[Problem]] = defaultdict(list)
+    for problem in sorted(found, key=lambda p: p.sort_key):
+        if problem.severity == NOTE or problem.pos is None:
+            kept.append(problem)
+        elif shown[problem.pos.path] < MAX_PROBLEMS_PER_FILE:
+            shown[problem.pos.path] += 1
+            kept.append(problem)
+        else:
+            left_out[problem.pos.path].append(problem)
+    for unshown in left_out.values():
+        severity = ERROR if any(p.severity == ERROR for p in unshown) else WARNING
+        kept.append(more_problems(unshown[0].pos or Pos("", 1, 1), len(unshown), severity))
+    return kept

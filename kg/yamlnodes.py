@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import yaml
 
 from kg.model import Pos
-from kg.problems import Problem
+from kg.problems import ERROR, Problem
 
 #: The largest curated file read, in bytes; split larger sets over several files.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -100,9 +100,13 @@ class ProblemList(list[Problem]):
         """The problems kept, and a last one that counts those left out."""
         if not self.more:
             return list(self)
-        pos = self.first_unshown or Pos(self.path, 1, 1)
-        more = f"... and {self.more:,} more problem{'s' if self.more != 1 else ''} in this file, from here on"
-        return [*self, Problem(pos, "file", more, "fix the ones shown and check again")]
+        return [*self, more_problems(self.first_unshown or Pos(self.path, 1, 1), self.more)]
+
+
+def more_problems(pos: Pos, count: int, severity: str = ERROR) -> Problem:
+    """The line that stands for a file's problems past the first :data:`MAX_PROBLEMS_PER_FILE`."""
+    more = f"... and {count:,} more problem{'s' if count != 1 else ''} in this file, from here on"
+    return Problem(pos, "file", more, "fix the ones shown and check again", severity)
 
 
 class Sink(Protocol):

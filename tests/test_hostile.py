@@ -424,6 +424,21 @@ def test_problem_cap_is_per_file(data: Path) -> None:
     assert [line.split(":")[0] for line in lines].count("data/quotes.yaml") == 101
 
 
+def test_problem_cap_holds_for_the_checks_between_records_too(data: Path) -> None:
+    """150 statements naming an organisation that does not exist printed 150 lines: the cap
+    held only while reading a file. Now 100, then one that counts the rest."""
+    statement = "  - {{id: st-{n}, subject: home-office, predicate: part-of, object: nowhere, sources: [{{source: s1, evidence: x}}]}}\n"
+    (data / "statements.yaml").write_text("statements:\n" + "".join(statement.format(n=n) for n in range(150)), encoding="utf-8")
+    result = check("--data", "data")
+    assert result.exit_code == 1
+    lines = [line for line in problem_lines(result) if line.startswith("data/statements.yaml:")]
+    assert len(lines) == 101
+    assert lines[0].startswith("data/statements.yaml:2:66: object: no initiative or organisation has the id 'nowhere'")
+    more = "... and 50 more problems in this file, from here on; fix the ones shown and check again"
+    assert lines[-1] == f"data/statements.yaml:102:68: file: {more}"
+    assert result.output.splitlines()[-1].startswith("101 errors, ")
+
+
 def test_error_that_stops_reading_is_shown_after_the_cap(data: Path) -> None:
     """The syntax error that ended reading is always shown, even after 100 other problems."""
     (data / "claims.yaml").write_text("claims:\n" + "  - {a: 1, a: 2}\n" * 150 + "  - [\n", encoding="utf-8")
