@@ -11,6 +11,7 @@ DESCRIBE give RDF in one of :mod:`kg.export`'s formats.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import io
 import os
 import re
@@ -302,6 +303,7 @@ _LITERAL = re.compile(
 #: A prefixed name as Turtle writes one: its local part may hold ':', %-escapes and \-escapes.
 _PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][\w.-]*|):(?P<local>(?:[\w.:-]|%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-])*)")
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
+_BRACKETED = re.compile(r"<[^<>]*>")
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?\d*\.\d+")
 _DOUBLE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
@@ -323,19 +325,26 @@ def parse_param(spec: str, prefixes: Mapping[str, str], wording: Wording = COMMA
 
 
 def _iri(text: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
-    if text.startswith("<") and text.endswith(">"):
+    if text.startswith("<"):
+        if not _BRACKETED.fullmatch(text):
+            raise ValueError("an IRI is written <…>, with nothing after its '>'")
         return ox.NamedNode(text[1:-1])
     found = _PREFIXED.fullmatch(text)
     if found and found["prefix"] in prefixes:
         return ox.NamedNode(prefixes[found["prefix"]] + _LOCAL_ESCAPE.sub(r"\1", found["local"]))
-    known = ", ".join(f"{p}:" for p in sorted(prefixes))
-    raise ValueError(f"unknown prefix in {text!r}; known: {known}")
+    prefix = found["prefix"] if found else text
+    swapped = sorted(p for p in prefixes if sorted(p) == sorted(prefix))  # kdg: for kgd:
+    close = swapped or difflib.get_close_matches(prefix, list(prefixes), n=1)
+    known = f"did you mean {close[0] + ':'!r}? known" if close else "known"
+    raise ValueError(f"unknown prefix {prefix + ':'!r}; {known}: {', '.join(f'{p}:' for p in sorted(prefixes))}")
 
 
 def _term(value: str, prefixes: Mapping[str, str]) -> ox.NamedNode | ox.Literal:
     if value.startswith("<"):
         return _iri(value, prefixes)
     literal = _LITERAL.fullmatch(value)
+    if value.startswith('"') and not literal:
+        raise ValueError("a quoted text ends at its closing '\"', with nothing after it but @LANGUAGE or ^^DATATYPE")
     if literal:
         if literal["lang"]:
             return ox.Literal(literal["text"], language=literal["lang"])
@@ -350,9 +359,11 @@ def _term(value: str, prefixes: Mapping[str, str]) -> ox.NamedNode | ox.Literal:
         return ox.Literal(value, datatype=ox.NamedNode(vocab.XSD + "decimal"))
     if _DOUBLE.fullmatch(value):
         return ox.Literal(value, datatype=ox.NamedNode(vocab.XSD + "double"))
-    found = _PREFIXED.fullmatch(value)
-    if found and found["prefix"] in prefixes:
-        return _iri(value, prefixes)
+    if _PREFIXED.fullmatch(value):  # kdg:x for kgd:x would otherwise be a string that matches nothing
+        try:
+            return _iri(value, prefixes)
+        except ValueError as err:
+            raise ValueError(f'{err}; or, for the text itself, quote it: "{value}"') from None
     return ox.Literal(value)
 
 

@@ -339,11 +339,32 @@ def test_a_param_is_a_value_never_query_text() -> None:
         ("kgd:a\\/b:c", ox.NamedNode("https://example.org/kg/id/a/b:c")),
         ("true", ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))),
         ("plain words", ox.Literal("plain words")),
-        ("nope:thing", ox.Literal("nope:thing")),
+        ('"nope:thing"', ox.Literal("nope:thing")),
+        ('"say "this""', ox.Literal('say "this"')),
     ],
 )
 def test_param_values_read_as_in_turtle(value: str, term: ox.NamedNode | ox.Literal) -> None:
     assert query.parse_param(f"x={value}", export.prefixes_for("https://example.org/kg/id/")) == ("x", term)
+
+
+PREFIXES = "dcterms:, foaf:, kg:, kgd:, oa:, org:, owl:, prov:, rdf:, rdfs:, schema:, skos:, xsd:"
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("kdg:npcc", f"unknown prefix 'kdg:'; did you mean 'kgd:'? known: {PREFIXES}; or, for the text itself, quote it: \"kdg:npcc\""),
+        ("nope:thing", f"unknown prefix 'nope:'; known: {PREFIXES}; or, for the text itself, quote it: \"nope:thing\""),
+        ("<https://example.org/kg/id/npcc> junk", "an IRI is written <…>, with nothing after its '>'"),
+        ('"a" junk', "a quoted text ends at its closing '\"', with nothing after it but @LANGUAGE or ^^DATATYPE"),
+        ('"unterminated', "a quoted text ends at its closing '\"', with nothing after it but @LANGUAGE or ^^DATATYPE"),
+    ],
+)
+def test_a_param_that_reads_as_a_mistyped_term_is_refused_not_taken_as_text(value: str, said: str) -> None:
+    """'kdg:npcc' (for kgd:npcc) was the string "kdg:npcc", which matches nothing: 0 rows, exit 0."""
+    result = run("fact-provenance", "--param", f"fact={value}")
+    assert result.exit_code == 1
+    assert result.output == f"Error: --param 'fact={value}': {said}\n"
 
 
 def test_a_bad_param_says_how_to_write_one() -> None:
