@@ -57,9 +57,9 @@ def graph_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return data_options(command)
 
 
-def timeout_option(command: Callable[..., Any]) -> Callable[..., Any]:
+def timeout_option(command: Callable[..., Any], what: str = "Query") -> Callable[..., Any]:
     limit = click.FloatRange(min=0.001)
-    return click.option("--timeout", type=limit, default=query.DEFAULT_TIMEOUT, show_default=True, help="Query time limit, seconds.")(
+    return click.option("--timeout", type=limit, default=query.DEFAULT_TIMEOUT, show_default=True, help=f"{what} time limit, seconds.")(
         command
     )
 
@@ -144,7 +144,7 @@ def serve_command(
 @click.option("--endpoint", required=True, help="The store's SPARQL 1.1 Graph Store endpoint, e.g. http://127.0.0.1:7878/store.")
 @click.option("--graph", "graph_iri", default=None, help="Named graph to write into.  [default: the default graph]")
 @click.option("--replace", is_flag=True, help="Replace what the graph holds (HTTP PUT) instead of adding to it (POST).")
-@timeout_option
+@functools.partial(timeout_option, what="Request")
 @translate_errors_saying("nothing was sent")
 def push_command(data: str | None, texts: tuple[str, ...], endpoint: str, graph_iri: str | None, replace: bool, timeout: float) -> None:
     """Send the graph to a triplestore with the SPARQL 1.1 Graph Store HTTP Protocol.
