@@ -460,6 +460,9 @@ def check_text_folders(dataset: Dataset, folders: Sequence[TextFolder], outside:
 _COMPARED_WHOLE = 50_000
 #: How many of a misquote's words, longest first, and how many places of each, are looked at.
 _WORDS_LOOKED_AT, _PLACES_LOOKED_AT = 8, 4
+#: How much of a misquote is compared: the message shows 100 characters of the passage, and
+#: comparing a quote of megabytes took minutes.
+_NEEDLE_CHARS = 2_000
 #: Misquotes given a closest passage and looked for in the other texts; the rest of a
 #: check's misquotes are reported without, so the time they take stays bounded.
 HINTED_MISQUOTES = 200
@@ -495,7 +498,7 @@ def _longest_match(haystack: str, needle: str) -> tuple[int, int]:
 
 def closest_passage(text: SourceText, evidence: str, repairs: Sequence[Repair], width: int = 100) -> str:
     """The passage of a source's text most like ``evidence``, in whole words, for a message."""
-    needle = fold(normalise(evidence, repairs))
+    needle = fold(normalise(evidence, repairs))[:_NEEDLE_CHARS]
     haystack = text.folded
     if not needle or not haystack:
         return ""

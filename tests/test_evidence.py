@@ -208,3 +208,17 @@ def test_a_misquote_in_a_long_text_is_shown_its_closest_passage_found_near_its_l
     assert closest_passage(text, "more than 560 arrests were made", []) == "more than 550 arrests were made"
     no_shared_word = closest_passage(text, "zzzz qqqq", [])
     assert no_shared_word and raw.startswith(no_shared_word)  # the text's start, as for a short text
+
+
+def test_a_misquote_of_megabytes_is_compared_by_its_start() -> None:
+    """A quote of 7 MB not in its text took about a minute to compare whole, and one near the
+    64 MiB file limit would have taken minutes: only its first characters are compared."""
+    from kg.check import _NEEDLE_CHARS, closest_passage
+
+    raw = "Officers said more than 550 arrests were made in the last year. " * 50
+    text = source_text("s1", Path("s1.txt"), "", raw, [])
+    start = "Officers said more than 560 arrests were made"
+    huge = start + " and then" * 400_000
+    assert len(huge) > 1000 * _NEEDLE_CHARS
+    assert closest_passage(text, huge, []) == closest_passage(text, huge[:_NEEDLE_CHARS], [])
+    assert closest_passage(text, huge, []).startswith("Officers said more than 550 arrests were made")
