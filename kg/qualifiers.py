@@ -2,38 +2,61 @@
 
 Pure functions over text (no I/O, no RDF). :mod:`kg.check` warns where a statistic's value or
 comparator says something its evidence does not: ``value: 13000, comparator: fewer-than`` beside
-"more than 12,000". The reading is deliberately narrow: a number in digits (``4,000``, ``12.5``,
-``1.2 million``, ``£3bn``), in words (``forty-three``, ``a dozen``) or a plural of magnitude
-(``hundreds of``), and the qualifier written just before or just after it.
+"more than 12,000". The reading is deliberately narrow, and where it cannot tell what words mean
+it says nothing: a number in digits (``4,000``, ``12.5``, ``1.2 million``, ``£3bn``), in words
+(``forty-three``, ``a dozen``) or a plural of magnitude (``hundreds of``), and the qualifier
+written just before (``more than``, ``~``, ``>``, ``not over``) or just after it (``or more``).
+
+The reading runs in two steps. First a table of readers finds the numbers, each reader a pattern
+and a function; where two readers claim the same words the earlier match, then the earlier
+reader, wins. Then the words around each number say which comparators it allows.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kg.vocab import CONTROLLED_LISTS
+
+#: Every comparator: what a number allows where the reader cannot tell how its words qualify it.
+ANY = frozenset(CONTROLLED_LISTS["comparator"][1])
 #: The comparators a bare number (no qualifying words) may be curated as.
 BARE = frozenset({"unqualified", "exactly"})
+MULTIPLES = frozenset({"multiples-of"})
 
-#: Words just before a number, and the comparators a curator may record for them.
+#: What a number is, as its reader found it.
+FIGURE = "figure"
+#: A plural of magnitude: ``hundreds``, ``tens of thousands``.
+MAGNITUDE = "magnitude"
+
+#: Words just before a number, and the comparators a curator may record for them. A negation
+#: before them (``not``, ``no``, ``never``) turns one bound into the other, below.
 _BEFORE: dict[str, frozenset[str]] = {}
 for _words, _comparators in (
-    (("more than", "over", "above", "in excess of", "exceeding", "upwards of", "greater than"), {"more-than"}),
-    (("at least", "no fewer than", "no less than", "not less than", "a minimum of", "a minimum"), {"at-least"}),
-    (("fewer than", "less than", "under", "below"), {"fewer-than"}),
-    (("at most", "up to", "no more than", "not more than", "a maximum of", "a maximum"), {"at-most"}),
+    (("more than", "over", "above", "in excess of", "exceeding", "upwards of", "greater than", ">"), {"more-than"}),
+    (("at least", "a minimum of", "a minimum", "≥", ">="), {"at-least"}),
+    (("fewer than", "less than", "under", "below", "<"), {"fewer-than"}),
+    (("at most", "up to", "a maximum of", "a maximum", "≤", "<="), {"at-most"}),
     (
-        ("about", "around", "approximately", "approx.", "roughly", "some", "circa", "c.", "an estimated", "estimated", "an approximate"),
+        ("about", "around", "approximately", "approx.", "roughly", "some", "circa", "c.", "ca.", "~", "≈"),
         {"approximately"},
     ),
+    (("an estimated", "estimated", "an approximate"), {"approximately"}),
     (("nearly", "almost", "close to", "just under", "not quite", "just short of"), {"approximately", "fewer-than"}),
     (("just over", "just above", "slightly more than", "a little over"), {"approximately", "more-than"}),
     (("exactly", "precisely", "all", "all of the", "all of", "a total of", "in total"), BARE),
+    # A negation this reading cannot turn ('not 550 but 600', 'not even 550'): it says nothing.
+    (("not", "no", "never", "not even", "nowhere near", "far from"), ANY),
 ):
     for _w in _words:
         _BEFORE[_w] = frozenset(_comparators)
+
+#: A negated bound: "not more than" is at most, "no fewer than" at least, "not over" at most.
+#: Any other negated wording ("not all", "not nearly") allows every comparator.
+_NEGATED = {"more-than": "at-most", "at-most": "more-than", "at-least": "fewer-than", "fewer-than": "at-least"}
 
 #: Words just after a number that qualify it.
 _AFTER: dict[str, frozenset[str]] = {
@@ -67,9 +90,14 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | _TENS | {"a": 1}
 _WORD_SCALES = {"thousand": 1000, "million": 10**6, "billion": 10**9}
 
+#: Money between a qualifier and its number: "over £30m", "about US$550".
+_MONEY = r"(?:\s|[£$€¥₹]|\b(?:US|AU|A|C|NZ|HK)(?=\$)|\b(?:USD|GBP|EUR)\b)*"
 _SCALE = r"(?:\s?(?P<scale>hundred|thousand|million|billion|mn|bn|k|m)\b)"
+#: Digits that stand alone: not inside a longer number or a name (A550, 12.5's 5, 24/7, Covid-19),
+#: but after "c." (c.550).
 _DIGITS = re.compile(
-    r"(?<![\w.,])(?P<int>\d{1,3}(?:[,\u00a0\u202f\u2009]\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?:" + _SCALE + r"|(?!\w|[.,]\d))",
+    r"(?<![\w,/])(?<!\d\.)(?<![^\W\d_]-)(?P<int>\d{1,3}(?:[,\u00a0\u202f\u2009]\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    r"(?:" + _SCALE + r"|(?!\w|[.,/]\d))",
     re.IGNORECASE,
 )
 _FIRST_WORD = "|".join([*sorted(_UNITS, key=len, reverse=True), *_TENS])
@@ -93,7 +121,9 @@ def _phrases(phrases: Iterable[str]) -> str:
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
 
 
-_QUALIFIED_BEFORE = re.compile(r"(?<!\w)(" + _phrases(_BEFORE) + r")[\s£$€¥]*\Z", re.IGNORECASE)
+_QUALIFIED_BEFORE = re.compile(
+    r"(?<!\w)(?:(?P<negation>not|no|never)\s+)?(?P<words>" + _phrases(_BEFORE) + r")" + _MONEY + r"\Z", re.IGNORECASE
+)
 #: After a number (and its per cent sign, if any): "12% or more", "550-plus"; not "550 plus 20".
 _QUALIFIED_AFTER = re.compile(r"(?:\s*(?:%|per\s+cent|percent))?(?:(?=[+-])|\s*)(" + _phrases(_AFTER) + r")(?!\w)(?!\s*\d)", re.IGNORECASE)
 
@@ -111,6 +141,26 @@ class Mention:
     worded: bool
     #: Where the figure begins in the evidence.
     start: int
+    #: What its reader took it for: :data:`FIGURE` or :data:`MAGNITUDE`.
+    kind: str = FIGURE
+
+    def gives(self, value: Decimal) -> bool:
+        """Whether a record's ``value`` is this figure."""
+        return value == self.value
+
+    def fits(self, value: Decimal, comparator: str) -> bool:
+        """Whether a record of ``value`` with ``comparator`` says what this figure's words say."""
+        return self.gives(value) and comparator in self.allows
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """A number a reader found, before the words around it are weighed."""
+
+    start: int
+    end: int
+    value: Decimal
+    kind: str = FIGURE
 
 
 def _value(integer: str, fraction: str | None, scale: str | None) -> Decimal:
@@ -133,42 +183,83 @@ def _word_value(words: str) -> int:
     return total + current
 
 
-def _qualified(evidence: str, start: int, end: int, plural: bool) -> tuple[int, int, frozenset[str]]:
-    """Where the qualified figure at ``evidence[start:end]`` begins and ends, and the comparators it allows."""
-    if plural:
-        return start, end, frozenset({"multiples-of"})
+def _read_digits(m: re.Match[str]) -> list[_Number]:
+    return [_Number(m.start(), m.end(), _value(m["int"], m["frac"], m["scale"]))]
+
+
+def _read_words(m: re.Match[str]) -> list[_Number]:
+    return [_Number(m.start(), m.end(), Decimal(_word_value(m["word"])))]
+
+
+def _read_plural(m: re.Match[str]) -> list[_Number]:
+    value = _MULTIPLES[m["plural"].lower()] * (_MULTIPLES[m["outer"].lower()] if m["outer"] else 1)
+    return [_Number(m.start(), m.end(), Decimal(value), MAGNITUDE)]
+
+
+#: The readers, in the order they win a tie: each a pattern and what its match gives (``None``:
+#: the reader declines, and the words are left to the readers below it).
+_READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], list[_Number] | None]], ...] = (
+    (_PLURALS, _read_plural),
+    (_WORDS, _read_words),
+    (_DIGITS, _read_digits),
+)
+
+
+def _numbers(evidence: str) -> list[_Number]:
+    """Every number the readers find, in the order written; where two readers claim the same
+    words, the match that starts first wins, then the reader listed first."""
+    claims: list[tuple[int, int, int, list[_Number]]] = []
+    for rank, (pattern, read) in enumerate(_READERS):
+        for m in pattern.finditer(evidence):
+            numbers = read(m)
+            if numbers is not None:
+                claims.append((m.start(), rank, m.end(), numbers))
+    claims.sort(key=lambda claim: claim[:2])
+    found: list[_Number] = []
+    reach = 0
+    for start, _, end, numbers in claims:
+        if start >= reach:
+            found += numbers
+            reach = end
+    return found
+
+
+def _negated(allows: frozenset[str]) -> frozenset[str]:
+    turned = [_NEGATED[c] for c in allows if c in _NEGATED]
+    return frozenset(turned) if len(allows) == 1 and turned else ANY
+
+
+def _qualified(evidence: str, number: _Number) -> tuple[int, int, frozenset[str]]:
+    """Where the qualified figure begins and ends, and the comparators it allows."""
+    start, end = number.start, number.end
+    if number.kind == MAGNITUDE:
+        return start, end, MULTIPLES
     before = _QUALIFIED_BEFORE.search(evidence, max(0, start - 40), start)
     if before:
-        return before.start(), end, _BEFORE[" ".join(before[1].lower().split())]
+        allows = _BEFORE[" ".join(before["words"].lower().split())]
+        return before.start(), end, _negated(allows) if before["negation"] else allows
     after = _QUALIFIED_AFTER.match(evidence, end, end + 20)
     if after:
         return start, after.end(), _AFTER[" ".join(after[1].lower().split())]
     return start, end, BARE
 
 
-def _numbers(evidence: str) -> Iterator[tuple[int, int, Decimal, bool]]:
-    """Where each number stands, its value and whether it is a plural of magnitude: digits first,
-    then words, then plurals."""
-    for m in _DIGITS.finditer(evidence):
-        yield m.start(), m.end(), _value(m["int"], m["frac"], m["scale"]), False
-    for m in _WORDS.finditer(evidence):
-        yield m.start(), m.end(), Decimal(_word_value(m["word"])), False
-    for m in _PLURALS.finditer(evidence):
-        yield m.start(), m.end(), Decimal(_MULTIPLES[m["plural"].lower()] * (_MULTIPLES[m["outer"].lower()] if m["outer"] else 1)), True
+def _mention(evidence: str, number: _Number) -> Mention:
+    begin, finish, allows = _qualified(evidence, number)
+    worded = number.kind == MAGNITUDE or (begin, finish) != (number.start, number.end)
+    return Mention(" ".join(evidence[begin:finish].split()), number.value, allows, worded, begin, number.kind)
 
 
-def _mention(evidence: str, start: int, end: int, value: Decimal, plural: bool) -> Mention:
-    begin, finish, allows = _qualified(evidence, start, end, plural)
-    return Mention(" ".join(evidence[begin:finish].split()), value, allows, plural or (begin, finish) != (start, end), begin)
+def _read(evidence: str) -> Iterator[Mention]:
+    for number in _numbers(evidence):
+        yield _mention(evidence, number)
 
 
 def mentions(evidence: str) -> list[Mention]:
-    """Every number the evidence gives, in the order written, with its qualifier."""
-    return sorted((_mention(evidence, *number) for number in _numbers(evidence)), key=lambda m: m.start)
+    """Every figure the evidence gives, in the order written, with its qualifier."""
+    return sorted(_read(evidence), key=lambda m: m.start)
 
 
 def supports(evidence: str, value: Decimal, comparator: str) -> bool:
-    """Whether the evidence gives ``value`` in words that fit ``comparator`` (read no further than needed)."""
-    return any(
-        comparator in _qualified(evidence, start, end, plural)[2] for start, end, given, plural in _numbers(evidence) if given == value
-    )
+    """Whether the evidence gives ``value`` in words that fit ``comparator``."""
+    return any(m.fits(value, comparator) for m in _read(evidence))

@@ -9,6 +9,7 @@ import pytest
 from kg.qualifiers import mentions, supports
 
 BARE = ["exactly", "unqualified"]
+ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-than", "multiples-of", "unqualified"]
 
 
 @pytest.mark.parametrize(
@@ -50,8 +51,48 @@ BARE = ["exactly", "unqualified"]
             "550-plus arrests; 550 plus 20 charges",
             [("550-plus", "550", ["at-least", "more-than"]), ("550", "550", BARE), ("20", "20", BARE)],
         ),
-        # Not numbers of their own: a number inside a longer one or a word, and an unclear grouping.
+        # Symbols, and money between a qualifier and its number.
+        (
+            "~550, c.60, c. 70, ca. 80 and ≈90",
+            [(w, v, ["approximately"]) for w, v in [("~550", "550"), ("c.60", "60"), ("c. 70", "70"), ("ca. 80", "80"), ("≈90", "90")]],
+        ),
+        (
+            ">550, <60, ≥70, ≤80 and >=90",
+            [
+                (">550", "550", ["more-than"]),
+                ("<60", "60", ["fewer-than"]),
+                ("≥70", "70", ["at-least"]),
+                ("≤80", "80", ["at-most"]),
+                (">=90", "90", ["at-least"]),
+            ],
+        ),
+        (
+            "over US$550m, about €12bn and some USD 30",
+            [
+                ("over US$550m", "550000000", ["more-than"]),
+                ("about €12bn", "12000000000", ["approximately"]),
+                ("some USD 30", "30", ["approximately"]),
+            ],
+        ),
+        # A negation turns one bound into the other.
+        (
+            "not more than 5, not over 6, no fewer than 7, not under 8, never more than 9, no less than 10",
+            [
+                ("not more than 5", "5", ["at-most"]),
+                ("not over 6", "6", ["at-most"]),
+                ("no fewer than 7", "7", ["at-least"]),
+                ("not under 8", "8", ["at-least"]),
+                ("never more than 9", "9", ["at-most"]),
+                ("no less than 10", "10", ["at-least"]),
+            ],
+        ),
+        # A negation it cannot turn says nothing: every comparator fits.
+        ("not all 43, not even 20, not nearly 30", [("not all 43", "43", ANY), ("not even 20", "20", ANY), ("not nearly 30", "30", ANY)]),
+        ("not quite 30", [("not quite 30", "30", ["approximately", "fewer-than"])]),
+        # Not numbers of their own: a number inside a longer one or a word, an unclear grouping,
+        # a name (Covid-19), and numbers either side of a slash (24/7, 2/3, 24/11/2023).
         ("route A550 and 12,34", []),
+        ("Covid-19 rules, G7, M25, 24/7 help, 2/3 of them, on 24/11/2023", []),
     ],
 )
 def test_mentions_read_the_figure_and_its_qualifier(evidence: str, expected: list[tuple[str, str, list[str]]]) -> None:
@@ -64,6 +105,31 @@ def test_a_qualifier_belongs_only_to_the_number_it_stands_beside() -> None:
     assert supports(evidence, Decimal(550), "more-than")
     assert not supports(evidence, Decimal(4000), "more-than")
     assert supports(evidence, Decimal(4000), "unqualified")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "right", "wrong"),
+    [
+        ("not over 550 arrests", "at-most", "more-than"),
+        ("no fewer than 550 arrests", "at-least", "fewer-than"),
+        ("not more than 550 arrests", "at-most", "more-than"),
+        ("~550 arrests", "approximately", "unqualified"),
+        ("c.550 arrests", "approximately", "exactly"),
+        (">550 arrests", "more-than", "fewer-than"),
+        ("≤550 arrests", "at-most", "unqualified"),
+        ("spent US$550 on it", "unqualified", "more-than"),
+    ],
+)
+def test_a_symbol_or_a_negation_is_read_as_its_words(evidence: str, right: str, wrong: str) -> None:
+    assert supports(evidence, Decimal(550), right)
+    assert not supports(evidence, Decimal(550), wrong)
+
+
+def test_a_negation_it_cannot_read_says_nothing() -> None:
+    """'not 550 but 600': the reader cannot tell what was meant of 550, so no comparator is wrong."""
+    for comparator in ANY:
+        assert supports("not 550 but 600 arrests", Decimal(550), comparator)
+    assert not supports("not 550 but 600 arrests", Decimal(600), "more-than")
 
 
 def test_a_figure_given_twice_is_supported_by_either_wording() -> None:
