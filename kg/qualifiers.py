@@ -31,6 +31,9 @@ MULTIPLES = frozenset({"multiples-of"})
 FIGURE = "figure"
 #: A plural of magnitude: ``hundreds``, ``tens of thousands``.
 MAGNITUDE = "magnitude"
+#: A number that is most likely not a figure: a year (``in 2023``), a date, a time of day. It backs
+#: a record that gives its value, whatever the comparator, but is never offered as the figure.
+INCIDENTAL = "incidental"
 
 #: Words just before a number, and the comparators a curator may record for them. A negation
 #: before them (``not``, ``no``, ``never``) turns one bound into the other, below.
@@ -115,6 +118,21 @@ _PLURALS = re.compile(
     re.IGNORECASE,
 )
 _NOT_DIGIT = re.compile(r"\D")
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS += "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+#: Numbers of a date or a time: 24 November, 1st of May, November 24, 2023-11-24, 2023-24, 10am, 10.30 p.m., 14:00.
+_WHEN = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?-i:{_MONTHS})\b"
+    rf"|\b(?-i:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![.,]\d|\s*%)"
+    r"|\b\d{4}-\d{1,2}-\d{1,2}\b"
+    r"|(?<![\w,/])(?:1[89]|20)\d\d[-–]\d\d\b(?![-–]\d)"
+    r"|\b\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?m\b\.?"
+    r"|\b\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
+#: Numbers in a name, not figures: No 10, No. 10 (Downing Street).
+_NAMED = re.compile(r"(?-i:\bNo\b)\.?\s?\d+\b")
 
 
 def _phrases(phrases: Iterable[str]) -> str:
@@ -161,6 +179,8 @@ class _Number:
     end: int
     value: Decimal
     kind: str = FIGURE
+    #: Four digits that could be a year (1800 to 2099): unless words qualify it, it is incidental.
+    year: bool = False
 
 
 def _value(integer: str, fraction: str | None, scale: str | None) -> Decimal:
@@ -184,7 +204,8 @@ def _word_value(words: str) -> int:
 
 
 def _read_digits(m: re.Match[str]) -> list[_Number]:
-    return [_Number(m.start(), m.end(), _value(m["int"], m["frac"], m["scale"]))]
+    year = not (m["frac"] or m["scale"]) and bool(_YEAR.fullmatch(m["int"]))
+    return [_Number(m.start(), m.end(), _value(m["int"], m["frac"], m["scale"]), year=year)]
 
 
 def _read_words(m: re.Match[str]) -> list[_Number]:
@@ -196,9 +217,19 @@ def _read_plural(m: re.Match[str]) -> list[_Number]:
     return [_Number(m.start(), m.end(), Decimal(value), MAGNITUDE)]
 
 
+def _read_when(m: re.Match[str]) -> list[_Number]:
+    return [_Number(m.start() + d.start(), m.start() + d.end(), Decimal(d[0]), INCIDENTAL) for d in re.finditer(r"\d+", m[0])]
+
+
+def _read_named(m: re.Match[str]) -> list[_Number]:
+    return []
+
+
 #: The readers, in the order they win a tie: each a pattern and what its match gives (``None``:
 #: the reader declines, and the words are left to the readers below it).
 _READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], list[_Number] | None]], ...] = (
+    (_NAMED, _read_named),
+    (_WHEN, _read_when),
     (_PLURALS, _read_plural),
     (_WORDS, _read_words),
     (_DIGITS, _read_digits),
@@ -234,6 +265,8 @@ def _qualified(evidence: str, number: _Number) -> tuple[int, int, frozenset[str]
     start, end = number.start, number.end
     if number.kind == MAGNITUDE:
         return start, end, MULTIPLES
+    if number.kind == INCIDENTAL:
+        return start, end, ANY
     before = _QUALIFIED_BEFORE.search(evidence, max(0, start - 40), start)
     if before:
         allows = _BEFORE[" ".join(before["words"].lower().split())]
@@ -247,6 +280,8 @@ def _qualified(evidence: str, number: _Number) -> tuple[int, int, frozenset[str]
 def _mention(evidence: str, number: _Number) -> Mention:
     begin, finish, allows = _qualified(evidence, number)
     worded = number.kind == MAGNITUDE or (begin, finish) != (number.start, number.end)
+    if number.year and not worded:
+        return Mention(evidence[begin:finish], number.value, ANY, False, begin, INCIDENTAL)
     return Mention(" ".join(evidence[begin:finish].split()), number.value, allows, worded, begin, number.kind)
 
 
@@ -256,8 +291,9 @@ def _read(evidence: str) -> Iterator[Mention]:
 
 
 def mentions(evidence: str) -> list[Mention]:
-    """Every figure the evidence gives, in the order written, with its qualifier."""
-    return sorted(_read(evidence), key=lambda m: m.start)
+    """Every figure the evidence gives, in the order written, with its qualifier; not the years,
+    dates and times beside them."""
+    return sorted((m for m in _read(evidence) if m.kind != INCIDENTAL), key=lambda m: m.start)
 
 
 def supports(evidence: str, value: Decimal, comparator: str) -> bool:

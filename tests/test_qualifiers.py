@@ -93,6 +93,15 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
         # a name (Covid-19), and numbers either side of a slash (24/7, 2/3, 24/11/2023).
         ("route A550 and 12,34", []),
         ("Covid-19 rules, G7, M25, 24/7 help, 2/3 of them, on 24/11/2023", []),
+        # Beside the figure but not it: a name (No 10), years, dates and times.
+        ("No 10 said 550 arrests; No. 10 and No10 agree", [("550", "550", BARE)]),
+        (
+            "in 2023, 550 arrests; by 24 November 2023 600; on the 1st of May 70; since March 12, 80",
+            [("550", "550", BARE), ("600", "600", BARE), ("70", "70", BARE), ("80", "80", BARE)],
+        ),
+        ("at 10am, 10.30 p.m., 14:00 and 9 pm, in 2023-24 and on 2023-11-24: 550 arrests", [("550", "550", BARE)]),
+        # A year-like number with qualifying words is a figure.
+        ("more than 2000 officers, 1999 or more", [("more than 2000", "2000", ["more-than"]), ("1999 or more", "1999", ["at-least"])]),
     ],
 )
 def test_mentions_read_the_figure_and_its_qualifier(evidence: str, expected: list[tuple[str, str, list[str]]]) -> None:
@@ -130,6 +139,17 @@ def test_a_negation_it_cannot_read_says_nothing() -> None:
     for comparator in ANY:
         assert supports("not 550 but 600 arrests", Decimal(550), comparator)
     assert not supports("not 550 but 600 arrests", Decimal(600), "more-than")
+
+
+def test_a_year_or_a_date_beside_the_figure_is_not_taken_for_it() -> None:
+    evidence = "In 2023, more than 550 arrests; on 24 November, 12 more"
+    assert supports(evidence, Decimal(550), "more-than")
+    assert not supports(evidence, Decimal(550), "unqualified")
+    assert supports(evidence, Decimal(12), "unqualified")
+    assert not supports(evidence, Decimal(12), "more-than")
+    # A year or a day of the month could, rarely, be a count: it backs any record of its value.
+    assert supports(evidence, Decimal(2023), "more-than")
+    assert supports(evidence, Decimal(24), "exactly")
 
 
 def test_a_figure_given_twice_is_supported_by_either_wording() -> None:
