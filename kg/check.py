@@ -520,7 +520,7 @@ def check_figure_wording(dataset: Dataset) -> Iterator[Problem]:
             if not citation.evidence or qualifiers.supports(citation.evidence, statistic.value.value, statistic.comparator):
                 continue
             found = qualifiers.mentions(citation.evidence)
-            same = [m for m in found if m.value == statistic.value.value]
+            same = [m for m in found if m.gives(statistic.value.value)]
             where = f"the evidence of sources[{index + 1}] ({citation.source})"
             if not same:
                 gives = f"it gives {', '.join(repr(m.text) for m in found[:_LISTED])}" if found else "it gives no figure"

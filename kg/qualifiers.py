@@ -26,6 +26,8 @@ ANY = frozenset(CONTROLLED_LISTS["comparator"][1])
 #: The comparators a bare number (no qualifying words) may be curated as.
 BARE = frozenset({"unqualified", "exactly"})
 MULTIPLES = frozenset({"multiples-of"})
+#: A share with no qualifying words: in per cent it is rounded ("a third": 33), so approximately too.
+SHARED = BARE | {"approximately"}
 
 #: What a number is, as its reader found it.
 FIGURE = "figure"
@@ -34,6 +36,8 @@ MAGNITUDE = "magnitude"
 #: A number that is most likely not a figure: a year (``in 2023``), a date, a time of day. It backs
 #: a record that gives its value, whatever the comparator, but is never offered as the figure.
 INCIDENTAL = "incidental"
+#: A share in per cent: ``a third`` (33.3…), ``one in five`` (20), ``40 out of 43`` (93.0…).
+SHARE = "share"
 
 #: Words just before a number, and the comparators a curator may record for them. A negation
 #: before them (``not``, ``no``, ``never``) turns one bound into the other, below.
@@ -92,6 +96,10 @@ _UNITS += ["eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "se
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _WORD_VALUES = {w: i for i, w in enumerate(_UNITS)} | _TENS | {"a": 1}
 _WORD_SCALES = {"thousand": 1000, "million": 10**6, "billion": 10**9}
+#: The parts of a whole that a share names ("two-thirds"), and how many make the whole.
+_PARTS = {"half": 2, "third": 3, "quarter": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_PARTS |= {"halves": 2} | {f"{part}s": whole for part, whole in _PARTS.items() if part != "half"}
+_NUMERATOR = "a|one|two|three|four|five|six|seven|eight|nine"
 
 #: Money between a qualifier and its number: "over £30m", "about US$550".
 _MONEY = r"(?:\s|[£$€¥₹]|\b(?:US|AU|A|C|NZ|HK)(?=\$)|\b(?:USD|GBP|EUR)\b)*"
@@ -132,6 +140,28 @@ _WHEN = re.compile(
     re.IGNORECASE,
 )
 #: Numbers in a name, not figures: No 10, No. 10 (Downing Street).
+#: A share in words: "a third", "two-thirds", "three quarters", "one-fifth".
+_FRACTION = re.compile(rf"\b(?P<count>{_NUMERATOR})[\s-]+(?P<part>{'|'.join(sorted(_PARTS, key=len, reverse=True))})\b", re.IGNORECASE)
+#: "half" alone is a share only before what it halves ("half of", "half the", "by half"); not "the first half of 2023".
+_HALF = re.compile(
+    r"(?<!\bfirst\s)(?<!\bsecond\s)(?<!\bother\s)(?<!\blast\s)\bhalf\b(?=\s+(?:of|the|its|their|all|his|her|our|those|these|them)\b)"
+    r"|(?<=\bby\s)half\b",
+    re.IGNORECASE,
+)
+#: A part of a scale: "half a million", "a quarter of a million", "three quarters of a billion", "half a dozen".
+_PORTION = re.compile(
+    r"\b(?:(?P<count>a|one|two|three)[\s-]+)?(?P<part>half|quarters?|thirds?)\s+(?:of\s+)?an?\s+"
+    r"(?P<scale>dozen|hundred|thousand|million|billion)\b",
+    re.IGNORECASE,
+)
+#: A rate: "one in five", "1 in 4", "nine out of ten", "40 out of 43", "one in every three".
+_RATE = re.compile(
+    rf"(?<![\w,/])(?<!\d\.)(?P<count>\d{{1,3}}|{_FIRST_WORD})\s+(?P<how>in|out\s+of)\s+(?:every\s+)?"
+    rf"(?P<whole>\d{{1,4}}|(?:a|one)\s+(?:hundred|thousand)|{_FIRST_WORD})\b(?![.,]\d)",
+    re.IGNORECASE,
+)
+#: "3 in 10 days" is a count and a span of time, not a rate.
+_TIME_SPAN = re.compile(r"\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.IGNORECASE)
 _NAMED = re.compile(r"(?-i:\bNo\b)\.?\s?\d+\b")
 
 
@@ -163,8 +193,12 @@ class Mention:
     kind: str = FIGURE
 
     def gives(self, value: Decimal) -> bool:
-        """Whether a record's ``value`` is this figure."""
-        return value == self.value
+        """Whether a record's ``value`` is this figure; a share's, to the record's precision
+        (a third: 33, 33.3 or 33.33; 30 or 34 is not)."""
+        if self.kind != SHARE:
+            return value == self.value
+        exponent = value.as_tuple().exponent
+        return isinstance(exponent, int) and abs(value - self.value) <= Decimal(5).scaleb(exponent - 1)
 
     def fits(self, value: Decimal, comparator: str) -> bool:
         """Whether a record of ``value`` with ``comparator`` says what this figure's words say."""
@@ -217,6 +251,40 @@ def _read_plural(m: re.Match[str]) -> list[_Number]:
     return [_Number(m.start(), m.end(), Decimal(value), MAGNITUDE)]
 
 
+def _per_cent(count: Decimal, whole: Decimal) -> Decimal:
+    return count * 100 / whole
+
+
+def _count(words: str) -> Decimal:
+    """A number written in digits or words: ``40``, ``nine``, ``a hundred``."""
+    return Decimal(words) if words.isdigit() else Decimal(_word_value(words))
+
+
+def _read_fraction(m: re.Match[str]) -> list[_Number]:
+    return [_Number(m.start(), m.end(), _per_cent(_count(m["count"]), Decimal(_PARTS[m["part"].lower()])), SHARE)]
+
+
+def _read_half(m: re.Match[str]) -> list[_Number]:
+    return [_Number(m.start(), m.end(), Decimal(50), SHARE)]
+
+
+def _read_portion(m: re.Match[str]) -> list[_Number]:
+    count = _count(m["count"]) if m["count"] else Decimal(1)
+    return [_Number(m.start(), m.end(), count * _word_value(m["scale"]) / _PARTS[m["part"].lower()])]
+
+
+def _read_rate(m: re.Match[str]) -> list[_Number] | None:
+    """A rate is a share; its numbers written in digits are figures too ('40 out of 43 forces')."""
+    count, whole = _count(m["count"]), _count(m["whole"])
+    if not 0 < count < whole <= 1000 or (m["how"].lower() == "in" and _TIME_SPAN.match(m.string, m.end())):
+        return None
+    numbers = [_Number(m.start(), m.end(), _per_cent(count, whole), SHARE)]
+    for side in ("count", "whole"):
+        if m[side].isdigit():
+            numbers.append(_Number(m.start(side), m.end(side), Decimal(m[side])))
+    return numbers
+
+
 def _read_when(m: re.Match[str]) -> list[_Number]:
     return [_Number(m.start() + d.start(), m.start() + d.end(), Decimal(d[0]), INCIDENTAL) for d in re.finditer(r"\d+", m[0])]
 
@@ -230,6 +298,10 @@ def _read_named(m: re.Match[str]) -> list[_Number]:
 _READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], list[_Number] | None]], ...] = (
     (_NAMED, _read_named),
     (_WHEN, _read_when),
+    (_PORTION, _read_portion),
+    (_RATE, _read_rate),
+    (_FRACTION, _read_fraction),
+    (_HALF, _read_half),
     (_PLURALS, _read_plural),
     (_WORDS, _read_words),
     (_DIGITS, _read_digits),
@@ -274,7 +346,7 @@ def _qualified(evidence: str, number: _Number) -> tuple[int, int, frozenset[str]
     after = _QUALIFIED_AFTER.match(evidence, end, end + 20)
     if after:
         return start, after.end(), _AFTER[" ".join(after[1].lower().split())]
-    return start, end, BARE
+    return start, end, SHARED if number.kind == SHARE else BARE
 
 
 def _mention(evidence: str, number: _Number) -> Mention:

@@ -9,6 +9,8 @@ import pytest
 from kg.qualifiers import mentions, supports
 
 BARE = ["exactly", "unqualified"]
+SHARED = ["approximately", "exactly", "unqualified"]
+NEARLY = ["approximately", "fewer-than"]
 ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-than", "multiples-of", "unqualified"]
 
 
@@ -100,6 +102,23 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
             [("550", "550", BARE), ("600", "600", BARE), ("70", "70", BARE), ("80", "80", BARE)],
         ),
         ("at 10am, 10.30 p.m., 14:00 and 9 pm, in 2023-24 and on 2023-11-24: 550 arrests", [("550", "550", BARE)]),
+        # A part of a scale is a count.
+        (
+            "half a million, a quarter of a million, three quarters of a billion and half a dozen",
+            [
+                ("half a million", "500000", BARE),
+                ("a quarter of a million", "250000", BARE),
+                ("three quarters of a billion", "750000000", BARE),
+                ("half a dozen", "6", BARE),
+            ],
+        ),
+        # A share is a per cent; in words its numbers are not figures, in digits they are too.
+        ("one in five children, nine out of ten", [("one in five", "20", SHARED), ("nine out of ten", "90", SHARED)]),
+        ("40 out of 50 forces", [("40 out of 50", "80", SHARED), ("40", "40", BARE), ("50", "50", BARE)]),
+        ("half of all forces, cut by half, in the first half of 2023", [("half", "50", SHARED), ("half", "50", SHARED)]),
+        ("more than a quarter, nearly half of them", [("more than a quarter", "25", ["more-than"]), ("nearly half", "50", NEARLY)]),
+        # "3 in 10 days" is no rate; nor is "5 in 2023".
+        ("3 in 10 days, 5 in 2023", [("3", "3", BARE), ("10", "10", BARE), ("5", "5", BARE)]),
         # A year-like number with qualifying words is a figure.
         ("more than 2000 officers, 1999 or more", [("more than 2000", "2000", ["more-than"]), ("1999 or more", "1999", ["at-least"])]),
     ],
@@ -150,6 +169,33 @@ def test_a_year_or_a_date_beside_the_figure_is_not_taken_for_it() -> None:
     # A year or a day of the month could, rarely, be a count: it backs any record of its value.
     assert supports(evidence, Decimal(2023), "more-than")
     assert supports(evidence, Decimal(24), "exactly")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "comparator", "right", "wrong"),
+    [
+        ("a third of victims", "unqualified", ["33", "33.3", "33.33", "33.333"], ["30", "34", "33.4", "1", "3"]),
+        ("two-thirds of cases", "approximately", ["67", "66.7", "66.67"], ["66", "66.6", "2", "3"]),
+        ("one in five children", "exactly", ["20", "20.0"], ["19", "20.4", "1", "5"]),
+        ("one in every three", "unqualified", ["33"], ["1", "3"]),
+        ("more than a third", "more-than", ["33", "33.3"], ["30"]),
+        ("40 out of 43 forces", "unqualified", ["93", "93.0", "40", "43"], ["94", "92"]),
+    ],
+)
+def test_a_share_is_given_as_its_per_cent_to_the_record_s_precision(
+    evidence: str, comparator: str, right: list[str], wrong: list[str]
+) -> None:
+    for value in right:
+        assert supports(evidence, Decimal(value), comparator), value
+    for value in wrong:
+        assert not supports(evidence, Decimal(value), comparator), value
+
+
+def test_a_share_s_words_qualify_it() -> None:
+    assert supports("more than a third of victims", Decimal(33), "more-than")
+    assert not supports("more than a third of victims", Decimal(33), "unqualified")
+    assert supports("nearly half of them", Decimal(50), "fewer-than")
+    assert not supports("a third of victims", Decimal(33), "more-than")
 
 
 def test_a_figure_given_twice_is_supported_by_either_wording() -> None:
