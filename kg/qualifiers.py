@@ -31,7 +31,7 @@ SHARED = BARE | {"approximately"}
 
 #: What a number is, as its reader found it.
 FIGURE = "figure"
-#: A plural of magnitude: ``hundreds``, ``tens of thousands``.
+#: A plural of magnitude: ``hundreds``, ``tens of thousands``, ``a few hundred``.
 MAGNITUDE = "magnitude"
 #: A number that is most likely not a figure: a year (``in 2023``), a date, a time of day. It backs
 #: a record that gives its value, whatever the comparator, but is never offered as the figure.
@@ -123,6 +123,12 @@ _WORDS = re.compile(
 )
 _PLURALS = re.compile(
     r"\b(?:(?P<outer>tens|hundreds) of )?(?P<plural>" + "|".join(_MULTIPLES) + r")\b(?!\s+of\s+(?:thousands|millions|billions)\b)",
+    re.IGNORECASE,
+)
+#: A vague count of a scale, read as its plural: "a few hundred", "several thousand", "a few dozen".
+_VAGUE = re.compile(
+    r"\b(?:a\s+few|few|several|many|a\s+couple\s+of|a\s+number\s+of)\s+"
+    r"(?P<scale>(?:hundred|thousand|million|billion|dozen)(?:\s+(?:thousand|million|billion))?)\b",
     re.IGNORECASE,
 )
 _NOT_DIGIT = re.compile(r"\D")
@@ -285,6 +291,10 @@ def _read_rate(m: re.Match[str]) -> list[_Number] | None:
     return numbers
 
 
+def _read_vague(m: re.Match[str]) -> list[_Number]:
+    return [_Number(m.start(), m.end(), Decimal(_word_value(m["scale"])), MAGNITUDE)]
+
+
 def _read_when(m: re.Match[str]) -> list[_Number]:
     return [_Number(m.start() + d.start(), m.start() + d.end(), Decimal(d[0]), INCIDENTAL) for d in re.finditer(r"\d+", m[0])]
 
@@ -302,6 +312,7 @@ _READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], list[_Number] |
     (_RATE, _read_rate),
     (_FRACTION, _read_fraction),
     (_HALF, _read_half),
+    (_VAGUE, _read_vague),
     (_PLURALS, _read_plural),
     (_WORDS, _read_words),
     (_DIGITS, _read_digits),

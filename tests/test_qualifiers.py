@@ -27,6 +27,20 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
         ),
         ("helped keep thousands more children safe", [("thousands", "1000", ["multiples-of"])]),
         ("tens of thousands of people", [("tens of thousands", "10000", ["multiples-of"])]),
+        # A vague count of a scale is its plural.
+        (
+            "a few hundred arrests, several thousand officers, a few dozen forces, a couple of hundred cases",
+            [
+                ("a few hundred", "100", ["multiples-of"]),
+                ("several thousand", "1000", ["multiples-of"]),
+                ("a few dozen", "12", ["multiples-of"]),
+                ("a couple of hundred", "100", ["multiples-of"]),
+            ],
+        ),
+        (
+            "many hundreds, a few hundred thousand",
+            [("hundreds", "100", ["multiples-of"]), ("a few hundred thousand", "100000", ["multiples-of"])],
+        ),
         ("£1.2bn, 3.5 million and 12k", [("1.2bn", "1200000000", BARE), ("3.5 million", "3500000", BARE), ("12k", "12000", BARE)]),
         ("up to £30m", [("up to £30m", "30000000", ["at-most"])]),
         ("12.5% of cases", [("12.5", "12.5", BARE)]),
@@ -196,6 +210,14 @@ def test_a_share_s_words_qualify_it() -> None:
     assert not supports("more than a third of victims", Decimal(33), "unqualified")
     assert supports("nearly half of them", Decimal(50), "fewer-than")
     assert not supports("a third of victims", Decimal(33), "more-than")
+
+
+def test_a_vague_count_is_a_plural_of_magnitude() -> None:
+    assert supports("made a few hundred arrests", Decimal(100), "multiples-of")
+    assert not supports("made a few hundred arrests", Decimal(100), "unqualified")
+    assert supports("dozens of arrests", Decimal(12), "multiples-of")
+    assert supports("several thousand officers", Decimal(1000), "multiples-of")
+    assert not supports("several thousand officers", Decimal(1000), "at-least")
 
 
 def test_a_figure_given_twice_is_supported_by_either_wording() -> None:
