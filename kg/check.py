@@ -523,7 +523,8 @@ def check_figure_wording(dataset: Dataset) -> Iterator[Problem]:
             same = [m for m in found if m.gives(statistic.value.value)]
             where = f"the evidence of sources[{index + 1}] ({citation.source})"
             if not same:
-                gives = f"it gives {', '.join(repr(m.text) for m in found[:_LISTED])}" if found else "it gives no figure"
+                texts = list(dict.fromkeys(m.text for m in found))  # a range's two ends are one text
+                gives = f"it gives {', '.join(repr(text) for text in texts[:_LISTED])}" if found else "it gives no figure"
                 yield Problem(
                     _at(statistic, "value"),
                     "value",

@@ -3,21 +3,28 @@
 Pure functions over text (no I/O, no RDF). :mod:`kg.check` warns where a statistic's value or
 comparator says something its evidence does not: ``value: 13000, comparator: fewer-than`` beside
 "more than 12,000". The reading is deliberately narrow, and where it cannot tell what words mean
-it says nothing: a number in digits (``4,000``, ``12.5``, ``1.2 million``, ``£3bn``), in words
-(``forty-three``, ``a dozen``) or a plural of magnitude (``hundreds of``), and the qualifier
-written just before (``more than``, ``~``, ``>``, ``not over``) or just after it (``or more``).
+it says nothing (every comparator fits): a false warning is worse than a missed one.
 
-The reading runs in two steps. First a table of readers finds the numbers, each reader a pattern
-and a function; where two readers claim the same words the earlier match, then the earlier
-reader, wins. Then the words around each number say which comparators it allows.
+It reads a number in digits (``4,000``, ``12.5``, ``1.2 million``, ``£3bn``), in words
+(``forty-three``, ``a dozen``, ``half a million``), a plural of magnitude or a vague count of a
+scale (``hundreds of``, ``a few hundred``), a share (``a third``, ``one in five``: a per cent),
+the ends of a range (``between 400 and 500``, ``1-2 million``), and the qualifier written just
+before (``more than``, ``~``, ``>``, ``not over``) or just after it (``or more``). A year, a date or
+a time beside the figure is incidental: it is not offered as the figure.
+
+The reading runs in two steps. First a table of readers finds the numbers, each reader a pattern,
+a function and the words that cue it; where two readers claim the same words the earlier match,
+then the earlier reader, wins. Then the words around each number, and the number beside it,
+say which comparators it allows.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from kg.vocab import CONTROLLED_LISTS
 
@@ -26,6 +33,10 @@ ANY = frozenset(CONTROLLED_LISTS["comparator"][1])
 #: The comparators a bare number (no qualifying words) may be curated as.
 BARE = frozenset({"unqualified", "exactly"})
 MULTIPLES = frozenset({"multiples-of"})
+#: The ends of a range ("between 400 and 500", "400-500", "400 to 500"): each bounds the figure
+#: from its side.
+LOW_END = frozenset({"at-least", "more-than"})
+HIGH_END = frozenset({"at-most", "fewer-than"})
 #: A share with no qualifying words: in per cent it is rounded ("a third": 33), so approximately too.
 SHARED = BARE | {"approximately"}
 
@@ -105,9 +116,10 @@ _NUMERATOR = "a|one|two|three|four|five|six|seven|eight|nine"
 _MONEY = r"(?:\s|[£$€¥₹]|\b(?:US|AU|A|C|NZ|HK)(?=\$)|\b(?:USD|GBP|EUR)\b)*"
 _SCALE = r"(?:\s?(?P<scale>hundred|thousand|million|billion|mn|bn|k|m)\b)"
 #: Digits that stand alone: not inside a longer number or a name (A550, 12.5's 5, 24/7, Covid-19),
-#: but after "c." (c.550).
+#: but after "c." (c.550). The pattern starts with a digit, and looks behind it, so that the
+#: search skips quickly to the next digit.
 _DIGITS = re.compile(
-    r"(?<![\w,/])(?<!\d\.)(?<![^\W\d_]-)(?P<int>\d{1,3}(?:[,\u00a0\u202f\u2009]\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    r"(?P<int>\d(?<![\w,/]\d)(?<!\d\.\d)(?<![^\W\d_]-\d)(?:\d{0,2}(?:[,\u00a0\u202f\u2009]\d{3})+|\d*))(?:\.(?P<frac>\d+))?"
     r"(?:" + _SCALE + r"|(?!\w|[.,/]\d))",
     re.IGNORECASE,
 )
@@ -135,17 +147,17 @@ _NOT_DIGIT = re.compile(r"\D")
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTHS += "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-#: Numbers of a date or a time: 24 November, 1st of May, November 24, 2023-11-24, 2023-24, 10am, 10.30 p.m., 14:00.
-_WHEN = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?-i:{_MONTHS})\b"
-    rf"|\b(?-i:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![.,]\d|\s*%)"
-    r"|\b\d{4}-\d{1,2}-\d{1,2}\b"
-    r"|(?<![\w,/])(?:1[89]|20)\d\d[-–]\d\d\b(?![-–]\d)"
-    r"|\b\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?m\b\.?"
-    r"|\b\d{1,2}:\d{2}\b",
+#: The numbers of a date: 24 November, 1st of May, November 24.
+_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?-i:{_MONTHS})\b|\b(?-i:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![.,]\d|\s*%)",
     re.IGNORECASE,
 )
-#: Numbers in a name, not figures: No 10, No. 10 (Downing Street).
+#: The numbers of a date or a time in digits: 2023-11-24, 2023-24 (a year), 10am, 10.30 p.m., 14:00.
+_CLOCK = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|(?<![\w,/])(?:1[89]|20)\d\d[-–]\d\d\b(?![-–]\d)"
+    r"|\b\d{1,2}(?:[:.]\d{2})?\s?[ap]\.?m\b\.?|\b\d{1,2}:\d{2}\b",
+    re.IGNORECASE,
+)
 #: A share in words: "a third", "two-thirds", "three quarters", "one-fifth".
 _FRACTION = re.compile(rf"\b(?P<count>{_NUMERATOR})[\s-]+(?P<part>{'|'.join(sorted(_PARTS, key=len, reverse=True))})\b", re.IGNORECASE)
 #: "half" alone is a share only before what it halves ("half of", "half the", "by half"); not "the first half of 2023".
@@ -168,6 +180,7 @@ _RATE = re.compile(
 )
 #: "3 in 10 days" is a count and a span of time, not a rate.
 _TIME_SPAN = re.compile(r"\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.IGNORECASE)
+#: Numbers in a name, not figures: No 10, No. 10 (Downing Street).
 _NAMED = re.compile(r"(?-i:\bNo\b)\.?\s?\d+\b")
 
 
@@ -182,6 +195,28 @@ _QUALIFIED_BEFORE = re.compile(
 _QUALIFIED_AFTER = re.compile(r"(?:\s*(?:%|per\s+cent|percent))?(?:(?=[+-])|\s*)(" + _phrases(_AFTER) + r")(?!\w)(?!\s*\d)", re.IGNORECASE)
 
 
+_PER_CENT = r"(?:\s*(?:%|per\s*cent|percent))"
+_PER_CENT_SIGN = re.compile(_PER_CENT, re.IGNORECASE)
+#: What joins the two ends of a range, after the first end (and its per cent sign).
+_BETWEEN = re.compile(r"\bbetween" + _MONEY + r"\Z", re.IGNORECASE)
+_AND = re.compile(_PER_CENT + r"?\s+and" + _MONEY, re.IGNORECASE)
+_DASH = re.compile(_PER_CENT + r"?\s*[-–—]" + _MONEY)
+_TO = re.compile(_PER_CENT + r"?\s+to" + _MONEY, re.IGNORECASE)
+#: Longer than any join (" per cent and US$ "): a quick way to tell two numbers are no range.
+_LONGEST_JOIN = 24
+#: Not a range but part of a longer run (0800-555-0123, 2023-11-24).
+_CHAIN_BEFORE = re.compile(r"\d\s?[-–—]\s?\Z")
+_CHAIN_AFTER = re.compile(r"\s?[-–—]\s?\d")
+#: "X to Y" after words of change, in the same clause, is a change, not a range: "rose by 50 to 550".
+_CHANGE = re.compile(
+    r"\b(?:up|down|rose|risen|rises?|rising|fell|fallen|falls?|falling|increased?|increases|increasing|decreased?|decreases"
+    r"|decreasing|grew|grown|grows?|growing|dropped|drops?|dropping|jumped|climbed|cut|reduced|doubled|halved)\b[^.,;:!?]*\Z",
+    re.IGNORECASE,
+)
+#: "from X to Y" may be a change ("from 400 to 500") or a range ("ranged from 4 to 10"): it says nothing.
+_FROM = re.compile(r"\bfrom" + _MONEY + r"\Z", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A number found in an evidence quote, with the comparators its wording allows."""
@@ -193,39 +228,46 @@ class Mention:
     allows: frozenset[str]
     #: Whether words around the number qualify it (``all 43``, ``over 550``, ``hundreds``).
     worded: bool
-    #: Where the figure begins in the evidence.
+    #: Where the figure begins in the evidence, and where it ends.
     start: int
-    #: What its reader took it for: :data:`FIGURE` or :data:`MAGNITUDE`.
+    end: int
+    #: What its reader took it for: :data:`FIGURE`, :data:`MAGNITUDE`, :data:`SHARE` or :data:`INCIDENTAL`.
     kind: str = FIGURE
 
     def gives(self, value: Decimal) -> bool:
         """Whether a record's ``value`` is this figure; a share's, to the record's precision
         (a third: 33, 33.3 or 33.33; 30 or 34 is not)."""
-        if self.kind != SHARE:
-            return value == self.value
-        exponent = value.as_tuple().exponent
-        return isinstance(exponent, int) and abs(value - self.value) <= Decimal(5).scaleb(exponent - 1)
+        return _near(value, self.value) if self.kind == SHARE else value == self.value
 
     def fits(self, value: Decimal, comparator: str) -> bool:
         """Whether a record of ``value`` with ``comparator`` says what this figure's words say."""
         return self.gives(value) and comparator in self.allows
 
 
-@dataclass(frozen=True, slots=True)
-class _Number:
-    """A number a reader found, before the words around it are weighed."""
+class _Number(NamedTuple):
+    """A number a reader found, before the words around it are weighed (a tuple: most evidence
+    holds a few, and a check reads every citation's)."""
 
     start: int
     end: int
     value: Decimal
     kind: str = FIGURE
+    #: The multiplier of its own scale word ("2 million", "three hundred"), which the bare first
+    #: end of a range borrows ("1-2 million").
+    scale: int | None = None
     #: Four digits that could be a year (1800 to 2099): unless words qualify it, it is incidental.
     year: bool = False
 
 
-def _value(integer: str, fraction: str | None, scale: str | None) -> Decimal:
-    number = Decimal(_NOT_DIGIT.sub("", integer) + (f".{fraction}" if fraction else ""))
-    return number * _SCALES[scale.lower()] if scale else number
+def _near(value: Decimal, share: Decimal) -> bool:
+    """Whether ``value`` is ``share`` rounded to the precision ``value`` is written to."""
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and abs(value - share) <= Decimal(5).scaleb(exponent - 1)
+
+
+def _value(integer: str, fraction: str | None, scale: int | None) -> Decimal:
+    number = Decimal((integer if integer.isdigit() else _NOT_DIGIT.sub("", integer)) + (f".{fraction}" if fraction else ""))
+    return number * scale if scale else number
 
 
 def _word_value(words: str) -> int:
@@ -244,12 +286,16 @@ def _word_value(words: str) -> int:
 
 
 def _read_digits(m: re.Match[str]) -> list[_Number]:
-    year = not (m["frac"] or m["scale"]) and bool(_YEAR.fullmatch(m["int"]))
-    return [_Number(m.start(), m.end(), _value(m["int"], m["frac"], m["scale"]), year=year)]
+    integer, fraction, scale_word = m.group("int", "frac", "scale")
+    scale = _SCALES[scale_word.lower()] if scale_word else None
+    year = len(integer) == 4 and not (fraction or scale) and bool(_YEAR.fullmatch(integer))
+    return [_Number(m.start(), m.end(), _value(integer, fraction, scale), FIGURE, scale, year)]
 
 
 def _read_words(m: re.Match[str]) -> list[_Number]:
-    return [_Number(m.start(), m.end(), Decimal(_word_value(m["word"])))]
+    last = re.split(r"[\s-]+", m["word"].lower())[-1]
+    scale = _word_value(last) if last in {"hundred", "dozen", *_WORD_SCALES} else None
+    return [_Number(m.start(), m.end(), Decimal(_word_value(m["word"])), scale=scale)]
 
 
 def _read_plural(m: re.Match[str]) -> list[_Number]:
@@ -295,7 +341,7 @@ def _read_vague(m: re.Match[str]) -> list[_Number]:
     return [_Number(m.start(), m.end(), Decimal(_word_value(m["scale"])), MAGNITUDE)]
 
 
-def _read_when(m: re.Match[str]) -> list[_Number]:
+def _read_incidental(m: re.Match[str]) -> list[_Number]:
     return [_Number(m.start() + d.start(), m.start() + d.end(), Decimal(d[0]), INCIDENTAL) for d in re.finditer(r"\d+", m[0])]
 
 
@@ -303,29 +349,49 @@ def _read_named(m: re.Match[str]) -> list[_Number]:
     return []
 
 
-#: The readers, in the order they win a tie: each a pattern and what its match gives (``None``:
-#: the reader declines, and the words are left to the readers below it).
-_READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], list[_Number] | None]], ...] = (
-    (_NAMED, _read_named),
-    (_WHEN, _read_when),
-    (_PORTION, _read_portion),
-    (_RATE, _read_rate),
-    (_FRACTION, _read_fraction),
-    (_HALF, _read_half),
-    (_VAGUE, _read_vague),
-    (_PLURALS, _read_plural),
-    (_WORDS, _read_words),
-    (_DIGITS, _read_digits),
+class _Reader(NamedTuple):
+    """One kind of number: its pattern, what a match gives (``None``: the reader declines, and
+    the words are left to the readers below it), and the words or marks (lower case), one of
+    which the evidence must hold for the pattern to be tried (``None``: always tried)."""
+
+    pattern: re.Pattern[str]
+    read: Callable[[re.Match[str]], list[_Number] | None]
+    cues: set[str] | None
+
+
+#: A word or mark that may cue a reader (in lower case; the cues are all ASCII).
+_CUE = re.compile(r"[a-z]+|[-–:]")
+
+
+#: The readers, in the order they win a tie.
+_READERS: tuple[_Reader, ...] = (
+    _Reader(_NAMED, _read_named, {"no"}),
+    _Reader(_DATE, _read_incidental, set(_MONTHS.lower().split("|"))),
+    _Reader(_CLOCK, _read_incidental, {"-", "–", ":", "am", "pm", "m"}),
+    _Reader(_PORTION, _read_portion, {"half", "quarter", "quarters", "third", "thirds"}),
+    _Reader(_RATE, _read_rate, {"in", "out"}),
+    _Reader(_FRACTION, _read_fraction, set(_PARTS)),
+    _Reader(_HALF, _read_half, {"half"}),
+    _Reader(_VAGUE, _read_vague, {"few", "several", "many", "couple", "number"}),
+    _Reader(_PLURALS, _read_plural, set(_MULTIPLES)),
+    _Reader(_WORDS, _read_words, {*_UNITS, *_TENS, "hundred", "thousand", "million", "billion", "dozen"}),
+    _Reader(_DIGITS, _read_digits, None),
 )
+_CUED = frozenset().union(*(reader.cues for reader in _READERS if reader.cues))
+_UNCUED = [reader for reader in _READERS if reader.cues is None]
 
 
 def _numbers(evidence: str) -> list[_Number]:
     """Every number the readers find, in the order written; where two readers claim the same
     words, the match that starts first wins, then the reader listed first."""
+    cued = _CUED.intersection(_CUE.findall(evidence.lower()))
+    readers = [reader for reader in _READERS if reader.cues is None or not reader.cues.isdisjoint(cued)] if cued else _UNCUED
+    if len(readers) == 1:  # most evidence: digits alone, whose matches do not overlap
+        return [number for m in readers[0].pattern.finditer(evidence) for number in readers[0].read(m) or ()]
     claims: list[tuple[int, int, int, list[_Number]]] = []
-    for rank, (pattern, read) in enumerate(_READERS):
-        for m in pattern.finditer(evidence):
-            numbers = read(m)
+    for rank, reader in enumerate(readers):
+        for m in reader.pattern.finditer(evidence):
+            numbers = reader.read(m)
             if numbers is not None:
                 claims.append((m.start(), rank, m.end(), numbers))
     claims.sort(key=lambda claim: claim[:2])
@@ -363,22 +429,92 @@ def _qualified(evidence: str, number: _Number) -> tuple[int, int, frozenset[str]
 def _mention(evidence: str, number: _Number) -> Mention:
     begin, finish, allows = _qualified(evidence, number)
     worded = number.kind == MAGNITUDE or (begin, finish) != (number.start, number.end)
-    if number.year and not worded:
-        return Mention(evidence[begin:finish], number.value, ANY, False, begin, INCIDENTAL)
-    return Mention(" ".join(evidence[begin:finish].split()), number.value, allows, worded, begin, number.kind)
+    return Mention(" ".join(evidence[begin:finish].split()), number.value, allows, worded, begin, finish, number.kind)
 
 
-def _read(evidence: str) -> Iterator[Mention]:
-    for number in _numbers(evidence):
-        yield _mention(evidence, number)
+def _joined(evidence: str, low: _Number, high: _Number) -> tuple[bool, int] | None:
+    """Whether two numbers are the ends of a range (True) or may be (False: "from 400 to 500"),
+    and where the range's words begin; None where they are two figures."""
+    gap = evidence[low.end : high.start]
+    if len(gap) > _LONGEST_JOIN or not any(join in gap.lower() for join in ("-", "–", "—", "to", "and")):
+        return None  # quickly: most numbers stand apart
+    if _PER_CENT_SIGN.search(gap) and not _PER_CENT_SIGN.match(evidence, high.end):
+        return None  # "up 20% to 550"
+    if _AND.fullmatch(gap):
+        between = _BETWEEN.search(evidence, max(0, low.start - 30), low.start)
+        return (True, between.start()) if between else None
+    if _DASH.fullmatch(gap):
+        chained = _CHAIN_BEFORE.search(evidence, max(0, low.start - 3), low.start) or _CHAIN_AFTER.match(evidence, high.end)
+        return None if chained else (True, low.start)
+    if _TO.fullmatch(gap) and not _CHANGE.search(evidence, max(0, low.start - 60), low.start):
+        since = _FROM.search(evidence, max(0, low.start - 10), low.start)
+        return (False, since.start()) if since else (True, low.start)
+    return None
+
+
+def _borrowed(low: _Number, high: _Number) -> Decimal:
+    """A range's first end, with the second end's scale if it has none and is the smaller
+    number without it: "1-2 million" is 1000000 to 2000000, "between 500 and 2 million" 500 to 2000000."""
+    if low.scale is None and high.scale and low.value < high.value / high.scale:
+        return low.value * high.scale
+    return low.value
+
+
+def _range(evidence: str, low: _Number, high: _Number) -> tuple[Mention, Mention] | None:
+    """The two ends of a range ("between 400 and 500", "400-500", "400 to 500", "1-2 million"),
+    each allowing the comparators that bound the figure from its side, and any words that
+    qualify the range ("about 400 to 500"); or None where the two numbers are no range."""
+    joined = _joined(evidence, low, high) if low.kind == high.kind == FIGURE else None
+    if joined is None or (low.year and high.year):
+        return None
+    sure, begin = joined
+    value = _borrowed(low, high)
+    if sure and not value < high.value:
+        return None
+    said = _mention(evidence, low), _mention(evidence, high)
+    qualified = frozenset().union(*(m.allows for m in said if m.worded))
+    # A year beside a count ("in 2020 to 2500") may be either: say nothing of both.
+    low_allows, high_allows = (LOW_END | qualified, HIGH_END | qualified) if sure and not (low.year or high.year) else (ANY, ANY)
+    begin, end = min(begin, said[0].start), said[1].end
+    text = " ".join(evidence[begin:end].split())
+    return Mention(text, value, low_allows, True, begin, end), Mention(text, high.value, high_allows, True, begin, end)
+
+
+def _mention_at(evidence: str, numbers: list[_Number], i: int) -> Mention:
+    """``numbers[i]`` as the evidence gives it: an end of a range with the number before or after
+    it, or alone with its own qualifying words; a year-like number with none is incidental."""
+    for low in (i - 1, i):
+        if 0 <= low < len(numbers) - 1:
+            ends = _range(evidence, numbers[low], numbers[low + 1])
+            if ends:
+                return ends[i - low]
+    said = _mention(evidence, numbers[i])
+    return replace(said, allows=ANY, kind=INCIDENTAL) if numbers[i].year and not said.worded else said
+
+
+def _may_give(numbers: list[_Number], i: int, value: Decimal) -> bool:
+    """Whether ``numbers[i]`` might be read as ``value``: a quick test, before its words are weighed."""
+    number = numbers[i]
+    if number.kind == SHARE:
+        return _near(value, number.value)
+    return value == number.value or (i + 1 < len(numbers) and value == _borrowed(number, numbers[i + 1]))
+
+
+def readings(evidence: str) -> list[Mention]:
+    """Every number the evidence gives, in the order written, with its qualifier; with the
+    years, dates and times beside the figures (:data:`INCIDENTAL`)."""
+    numbers = _numbers(evidence)
+    return sorted((_mention_at(evidence, numbers, i) for i in range(len(numbers))), key=lambda m: m.start)
 
 
 def mentions(evidence: str) -> list[Mention]:
     """Every figure the evidence gives, in the order written, with its qualifier; not the years,
     dates and times beside them."""
-    return sorted((m for m in _read(evidence) if m.kind != INCIDENTAL), key=lambda m: m.start)
+    return [m for m in readings(evidence) if m.kind != INCIDENTAL]
 
 
 def supports(evidence: str, value: Decimal, comparator: str) -> bool:
-    """Whether the evidence gives ``value`` in words that fit ``comparator``."""
-    return any(m.fits(value, comparator) for m in _read(evidence))
+    """Whether the evidence gives ``value`` in words that fit ``comparator``: whether any of its
+    :func:`readings` fits. It weighs the words only of the numbers that may give ``value``."""
+    numbers = _numbers(evidence)
+    return any(_mention_at(evidence, numbers, i).fits(value, comparator) for i in range(len(numbers)) if _may_give(numbers, i, value))

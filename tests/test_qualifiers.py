@@ -5,10 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kg.qualifiers import mentions, supports
+from kg.qualifiers import mentions, readings, supports
 
 BARE = ["exactly", "unqualified"]
+LOW = ["at-least", "more-than"]
+HIGH = ["at-most", "fewer-than"]
 SHARED = ["approximately", "exactly", "unqualified"]
 NEARLY = ["approximately", "fewer-than"]
 ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-than", "multiples-of", "unqualified"]
@@ -61,7 +65,40 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
         ("More  than\n400 officers", [("More than 400", "400", ["more-than"])]),
         ("two dozen forces, one hundred and fifty officers", [("two dozen", "24", BARE), ("one hundred and fifty", "150", BARE)]),
         ("two thousand five hundred, and a thousand", [("two thousand five hundred", "2500", BARE), ("a thousand", "1000", BARE)]),
-        ("between one and two", [("one", "1", BARE), ("two", "2", BARE)]),
+        # A range: each end bounds the figure from its side.
+        ("between one and two", [("between one and two", "1", LOW), ("between one and two", "2", HIGH)]),
+        (
+            "between 400 and 500 arrests, 400-500, 400–500 and 400 to 500",
+            [
+                (text, value, ends)
+                for text in ("between 400 and 500", "400-500", "400–500", "400 to 500")
+                for value, ends in (("400", LOW), ("500", HIGH))
+            ],
+        ),
+        # A bare first end borrows the second's scale; money and per cent signs may stand at either end.
+        (
+            "1-2 million people, between £1m and £2m, 10-20% of them, between 500 and 2 million",
+            [
+                ("1-2 million", "1000000", LOW),
+                ("1-2 million", "2000000", HIGH),
+                ("between £1m and £2m", "1000000", LOW),
+                ("between £1m and £2m", "2000000", HIGH),
+                ("10-20", "10", LOW),
+                ("10-20", "20", HIGH),
+                ("between 500 and 2 million", "500", LOW),
+                ("between 500 and 2 million", "2000000", HIGH),
+            ],
+        ),
+        ("about 400 to 500", [("about 400 to 500", "400", ["approximately", *LOW]), ("about 400 to 500", "500", ["approximately", *HIGH])]),
+        # Not ranges: a change, a score, a run of numbers, years, and per cent beside a count.
+        (
+            "rose from 400 to 500, rose by 50 to 550, up 20% to 600; a 3-1 win; 10-12-14",
+            [(v, v, BARE) for v in ("400", "500", "50", "550", "20", "600", "3", "1", "10", "12", "14")],
+        ),
+        ("between 2019 and 2023, 550 arrests", [("550", "550", BARE)]),
+        # Unsure: "from 4 to 10" may be a change or a range; a year beside a count may be either.
+        ("ranged from 4 to 10 years", [("from 4 to 10", "4", ANY), ("from 4 to 10", "10", ANY)]),
+        ("in 2020 to 2500 arrests", [("2020 to 2500", "2020", ANY), ("2020 to 2500", "2500", ANY)]),
         ("rose 12% or more, 3 per cent or more", [("12% or more", "12", ["at-least"]), ("3 per cent or more", "3", ["at-least"])]),
         (
             "550-plus arrests; 550 plus 20 charges",
@@ -220,8 +257,53 @@ def test_a_vague_count_is_a_plural_of_magnitude() -> None:
     assert not supports("several thousand officers", Decimal(1000), "at-least")
 
 
+@pytest.mark.parametrize("evidence", ["between 400 and 500 arrests", "400-500 arrests", "400 to 500 arrests", "400–500 arrests"])
+def test_a_range_s_ends_bound_the_figure(evidence: str) -> None:
+    for comparator in LOW:
+        assert supports(evidence, Decimal(400), comparator)
+    for comparator in HIGH:
+        assert supports(evidence, Decimal(500), comparator)
+    for comparator in [*BARE, "approximately", *HIGH]:
+        assert not supports(evidence, Decimal(400), comparator)
+    for comparator in [*BARE, "approximately", *LOW]:
+        assert not supports(evidence, Decimal(500), comparator)
+    assert not any(supports(evidence, Decimal(450), comparator) for comparator in ANY), "the midpoint is not in the evidence"
+
+
+def test_a_range_s_bare_end_borrows_the_other_s_scale() -> None:
+    assert supports("1-2 million people", Decimal(1_000_000), "at-least")
+    assert not supports("1-2 million people", Decimal(1), "at-least")
+
+
 def test_a_figure_given_twice_is_supported_by_either_wording() -> None:
     evidence = "550 arrests: more than 550 in all"
     assert supports(evidence, Decimal(550), "unqualified")
     assert supports(evidence, Decimal(550), "more-than")
     assert not supports(evidence, Decimal(550), "fewer-than")
+
+
+#: Words and marks the reader weighs, to be put together in any order.
+PIECES = [
+    *("between", "and", "to", "from", "rose", "by", "not", "no", "more than", "up to", "about", "over", "nearly", "c.", "~", ">"),
+    *("400", "500", "2023", "1,200", "12.5", "2", "million", "£", "US$", "%", "per cent", "-", "–", "/", ":", ",", ".", " "),
+    *("one", "in", "five", "out of", "a third", "two-thirds", "half", "of", "a few", "hundred", "hundreds", "dozen", "or more"),
+    *("No", "Covid-19", "24", "November", "10am", "plus", "odd", "every", "days", "all", "some", "several", "thousand", "-plus"),
+]
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14).map(" ".join))
+def test_supports_says_what_the_whole_reading_says(evidence: str) -> None:
+    """supports() weighs only the numbers that may give a value: for every number read, and every
+    comparator, it says what the whole reading says."""
+    read = readings(evidence)
+    for value in {m.value for m in read} | {Decimal(20), Decimal(33)}:
+        for comparator in ANY:
+            assert supports(evidence, value, comparator) == any(m.fits(value, comparator) for m in read), (value, comparator)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789٣,.-–/:%£$ abcdefhilmnorstuvwNOT\u00a0"), max_size=60) | st.text(max_size=60))
+def test_any_text_is_read_without_failing(evidence: str) -> None:
+    for mention in readings(evidence):
+        assert evidence[mention.start : mention.end].strip()
