@@ -172,6 +172,10 @@ _PORTION = re.compile(
     r"(?P<scale>dozen|hundred|thousand|million|billion)\b",
     re.IGNORECASE,
 )
+#: A number and a half of a scale: "one and a half million", "2 and a half thousand".
+_AND_A_HALF = re.compile(
+    rf"\b(?P<count>\d{{1,3}}|{_FIRST_WORD})\s+and\s+a\s+half\s+(?P<scale>dozen|hundred|thousand|million|billion)\b", re.IGNORECASE
+)
 #: A rate: "one in five", "1 in 4", "nine out of ten", "40 out of 43", "one in every three".
 _RATE = re.compile(
     rf"(?<![\w,/])(?<!\d\.)(?P<count>\d{{1,3}}|{_FIRST_WORD})\s+(?P<how>in|out\s+of)\s+(?:every\s+)?"
@@ -325,6 +329,10 @@ def _read_portion(m: re.Match[str]) -> list[_Number]:
     return [_Number(m.start(), m.end(), count * _word_value(m["scale"]) / _PARTS[m["part"].lower()])]
 
 
+def _read_and_a_half(m: re.Match[str]) -> list[_Number]:
+    return [_Number(m.start(), m.end(), (_count(m["count"]) + Decimal("0.5")) * _word_value(m["scale"]))]
+
+
 def _read_rate(m: re.Match[str]) -> list[_Number] | None:
     """A rate is a share; its numbers written in digits are figures too ('40 out of 43 forces')."""
     count, whole = _count(m["count"]), _count(m["whole"])
@@ -369,6 +377,7 @@ _READERS: tuple[_Reader, ...] = (
     _Reader(_DATE, _read_incidental, set(_MONTHS.lower().split("|"))),
     _Reader(_CLOCK, _read_incidental, {"-", "–", ":", "am", "pm", "m"}),
     _Reader(_PORTION, _read_portion, {"half", "quarter", "quarters", "third", "thirds"}),
+    _Reader(_AND_A_HALF, _read_and_a_half, {"half"}),
     _Reader(_RATE, _read_rate, {"in", "out"}),
     _Reader(_FRACTION, _read_fraction, set(_PARTS)),
     _Reader(_HALF, _read_half, {"half"}),

@@ -163,6 +163,10 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
                 ("half a dozen", "6", BARE),
             ],
         ),
+        (
+            "one and a half million, 2 and a half thousand",
+            [("one and a half million", "1500000", BARE), ("2 and a half thousand", "2500", BARE)],
+        ),
         # A share is a per cent; in words its numbers are not figures, in digits they are too.
         ("one in five children, nine out of ten", [("one in five", "20", SHARED), ("nine out of ten", "90", SHARED)]),
         ("40 out of 50 forces", [("40 out of 50", "80", SHARED), ("40", "40", BARE), ("50", "50", BARE)]),
