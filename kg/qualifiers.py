@@ -115,11 +115,11 @@ _NUMERATOR = "a|one|two|three|four|five|six|seven|eight|nine"
 #: Money between a qualifier and its number: "over £30m", "about US$550".
 _MONEY = r"(?:\s|[£$€¥₹]|\b(?:US|AU|A|C|NZ|HK)(?=\$)|\b(?:USD|GBP|EUR)\b)*"
 _SCALE = r"(?:\s?(?P<scale>hundred|thousand|million|billion|mn|bn|k|m)\b)"
-#: Digits that stand alone: not inside a longer number or a name (A550, 12.5's 5, 24/7, Covid-19),
-#: but after "c." (c.550). The pattern starts with a digit, and looks behind it, so that the
-#: search skips quickly to the next digit.
+#: Digits that stand alone: not inside a longer number or a name (A550, 12.5's 5, 24/7), but after
+#: "c." (c.550). The pattern starts with a digit, and looks behind it, so that the search skips
+#: quickly to the next digit.
 _DIGITS = re.compile(
-    r"(?P<int>\d(?<![\w,/]\d)(?<!\d\.\d)(?<![^\W\d_]-\d)(?:\d{0,2}(?:[,\u00a0\u202f\u2009]\d{3})+|\d*))(?:\.(?P<frac>\d+))?"
+    r"(?P<int>\d(?<![\w,/]\d)(?<!\d\.\d)(?:\d{0,2}(?:[,\u00a0\u202f\u2009]\d{3})+|\d*))(?:\.(?P<frac>\d+))?"
     r"(?:" + _SCALE + r"|(?!\w|[.,/]\d))",
     re.IGNORECASE,
 )
@@ -172,9 +172,10 @@ _PORTION = re.compile(
     r"(?P<scale>dozen|hundred|thousand|million|billion)\b",
     re.IGNORECASE,
 )
-#: A number and a half of a scale: "one and a half million", "2 and a half thousand".
+#: A number and a half: "one and a half million", "2 and a half thousand", "two and a half years".
 _AND_A_HALF = re.compile(
-    rf"\b(?P<count>\d{{1,3}}|{_FIRST_WORD})\s+and\s+a\s+half\s+(?P<scale>dozen|hundred|thousand|million|billion)\b", re.IGNORECASE
+    rf"\b(?P<count>\d{{1,3}}|{_FIRST_WORD})\s+and\s+a\s+half\b(?:\s+(?P<scale>dozen|hundred|thousand|million|billion)\b)?",
+    re.IGNORECASE,
 )
 #: A rate: "one in five", "1 in 4", "nine out of ten", "40 out of 43", "one in every three".
 _RATE = re.compile(
@@ -184,8 +185,9 @@ _RATE = re.compile(
 )
 #: "3 in 10 days" is a count and a span of time, not a rate.
 _TIME_SPAN = re.compile(r"\s+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.IGNORECASE)
-#: Numbers in a name, not figures: No 10, No. 10 (Downing Street).
-_NAMED = re.compile(r"(?-i:\bNo\b)\.?\s?\d+\b")
+#: Numbers in a name, not figures: No 10, No. 10 (Downing Street), Covid-19, mid-2023; not the
+#: second end of "1 million-2 million".
+_NAMED = re.compile(r"(?-i:\bNo\b)\.?\s?\d+\b|\b(?P<name>[^\W\d_]+)-\d+\b")
 
 
 def _phrases(phrases: Iterable[str]) -> str:
@@ -330,7 +332,7 @@ def _read_portion(m: re.Match[str]) -> list[_Number]:
 
 
 def _read_and_a_half(m: re.Match[str]) -> list[_Number]:
-    return [_Number(m.start(), m.end(), (_count(m["count"]) + Decimal("0.5")) * _word_value(m["scale"]))]
+    return [_Number(m.start(), m.end(), (_count(m["count"]) + Decimal("0.5")) * (_word_value(m["scale"]) if m["scale"] else 1))]
 
 
 def _read_rate(m: re.Match[str]) -> list[_Number] | None:
@@ -353,8 +355,8 @@ def _read_incidental(m: re.Match[str]) -> list[_Number]:
     return [_Number(m.start() + d.start(), m.start() + d.end(), Decimal(d[0]), INCIDENTAL) for d in re.finditer(r"\d+", m[0])]
 
 
-def _read_named(m: re.Match[str]) -> list[_Number]:
-    return []
+def _read_named(m: re.Match[str]) -> list[_Number] | None:
+    return None if m["name"] and m["name"].lower() in _SCALES else []
 
 
 class _Reader(NamedTuple):
@@ -373,7 +375,7 @@ _CUE = re.compile(r"[a-z]+|[-–:]")
 
 #: The readers, in the order they win a tie.
 _READERS: tuple[_Reader, ...] = (
-    _Reader(_NAMED, _read_named, {"no"}),
+    _Reader(_NAMED, _read_named, {"no", "-"}),
     _Reader(_DATE, _read_incidental, set(_MONTHS.lower().split("|"))),
     _Reader(_CLOCK, _read_incidental, {"-", "–", ":", "am", "pm", "m"}),
     _Reader(_PORTION, _read_portion, {"half", "quarter", "quarters", "third", "thirds"}),

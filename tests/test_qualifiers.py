@@ -89,6 +89,16 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
                 ("between 500 and 2 million", "2000000", HIGH),
             ],
         ),
+        # A scale before the dash does not make the second end part of a name (as Covid-19 is).
+        (
+            "550m-600m, 1 million-2 million",
+            [
+                ("550m-600m", "550000000", LOW),
+                ("550m-600m", "600000000", HIGH),
+                ("1 million-2 million", "1000000", LOW),
+                ("1 million-2 million", "2000000", HIGH),
+            ],
+        ),
         ("about 400 to 500", [("about 400 to 500", "400", ["approximately", *LOW]), ("about 400 to 500", "500", ["approximately", *HIGH])]),
         # Not ranges: a change, a score, a run of numbers, years, and per cent beside a count.
         (
@@ -145,7 +155,7 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
         # Not numbers of their own: a number inside a longer one or a word, an unclear grouping,
         # a name (Covid-19), and numbers either side of a slash (24/7, 2/3, 24/11/2023).
         ("route A550 and 12,34", []),
-        ("Covid-19 rules, G7, M25, 24/7 help, 2/3 of them, on 24/11/2023", []),
+        ("Covid-19 rules, G7, M25, A-550, mid-2023, 24/7 help, 2/3 of them, on 24/11/2023", []),
         # Beside the figure but not it: a name (No 10), years, dates and times.
         ("No 10 said 550 arrests; No. 10 and No10 agree", [("550", "550", BARE)]),
         (
@@ -164,8 +174,8 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
             ],
         ),
         (
-            "one and a half million, 2 and a half thousand",
-            [("one and a half million", "1500000", BARE), ("2 and a half thousand", "2500", BARE)],
+            "one and a half million, 2 and a half thousand, two and a half years",
+            [("one and a half million", "1500000", BARE), ("2 and a half thousand", "2500", BARE), ("two and a half", "2.5", BARE)],
         ),
         # A share is a per cent; in words its numbers are not figures, in digits they are too.
         ("one in five children, nine out of ten", [("one in five", "20", SHARED), ("nine out of ten", "90", SHARED)]),
