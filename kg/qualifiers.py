@@ -65,6 +65,8 @@ for _words, _comparators in (
     (("an estimated", "estimated", "an approximate"), {"approximately"}),
     (("nearly", "almost", "close to", "just under", "not quite", "just short of"), {"approximately", "fewer-than"}),
     (("just over", "just above", "slightly more than", "a little over"), {"approximately", "more-than"}),
+    (("as many as", "as much as"), {"at-most", "approximately"}),
+    (("as few as", "as little as"), {"at-least", "approximately"}),
     (("exactly", "precisely", "all", "all of the", "all of", "a total of", "in total"), BARE),
     # A negation this reading cannot turn ('not 550 but 600', 'not even 550'): it says nothing.
     (("not", "no", "never", "not even", "nowhere near", "far from"), ANY),

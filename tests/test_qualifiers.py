@@ -152,6 +152,10 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
         # A negation it cannot turn says nothing: every comparator fits.
         ("not all 43, not even 20, not nearly 30", [("not all 43", "43", ANY), ("not even 20", "20", ANY), ("not nearly 30", "30", ANY)]),
         ("not quite 30", [("not quite 30", "30", ["approximately", "fewer-than"])]),
+        (
+            "as many as 1,000, as few as 10",
+            [("as many as 1,000", "1000", ["approximately", "at-most"]), ("as few as 10", "10", ["approximately", "at-least"])],
+        ),
         # Not numbers of their own: a number inside a longer one or a word, an unclear grouping,
         # a name (Covid-19), and numbers either side of a slash (24/7, 2/3, 24/11/2023).
         ("route A550 and 12,34", []),
