@@ -126,12 +126,14 @@ _DIGITS = re.compile(
     re.IGNORECASE,
 )
 _FIRST_WORD = "|".join([*sorted(_UNITS, key=len, reverse=True), *_TENS])
-_WORD = "|".join([_FIRST_WORD, "hundred", "thousand", "million", "billion", "dozen"])
+#: A scale in words, which multiplies what comes before it.
+_SCALE_WORD = "hundred|thousand|million|billion|dozen"
+_WORD = f"{_FIRST_WORD}|{_SCALE_WORD}"
 #: A number in words: a run of number words that starts with one ("one hundred and fifty",
 #: "two dozen", "forty-three") or with "a" and a scale ("a thousand"); 'and' only after
 #: hundred, thousand, million or billion.
 _WORDS = re.compile(
-    rf"\b(?P<word>(?:a\s+(?:hundred|thousand|million|billion|dozen)|{_FIRST_WORD})"
+    rf"\b(?P<word>(?:a\s+(?:{_SCALE_WORD})|{_FIRST_WORD})"
     rf"(?:(?:(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))\s+and\s+|[\s-]+)(?:{_WORD}))*)\b",
     re.IGNORECASE,
 )
@@ -142,7 +144,7 @@ _PLURALS = re.compile(
 #: A vague count of a scale, read as its plural: "a few hundred", "several thousand", "a few dozen".
 _VAGUE = re.compile(
     r"\b(?:a\s+few|few|several|many|a\s+couple\s+of|a\s+number\s+of)\s+"
-    r"(?P<scale>(?:hundred|thousand|million|billion|dozen)(?:\s+(?:thousand|million|billion))?)\b",
+    rf"(?P<scale>(?:{_SCALE_WORD})(?:\s+(?:thousand|million|billion))?)\b",
     re.IGNORECASE,
 )
 _NOT_DIGIT = re.compile(r"\D")
@@ -171,12 +173,12 @@ _HALF = re.compile(
 #: A part of a scale: "half a million", "a quarter of a million", "three quarters of a billion", "half a dozen".
 _PORTION = re.compile(
     r"\b(?:(?P<count>a|one|two|three)[\s-]+)?(?P<part>half|quarters?|thirds?)\s+(?:of\s+)?an?\s+"
-    r"(?P<scale>dozen|hundred|thousand|million|billion)\b",
+    rf"(?P<scale>{_SCALE_WORD})\b",
     re.IGNORECASE,
 )
 #: A number and a half: "one and a half million", "2 and a half thousand", "two and a half years".
 _AND_A_HALF = re.compile(
-    rf"\b(?P<count>\d{{1,3}}|{_FIRST_WORD})\s+and\s+a\s+half\b(?:\s+(?P<scale>dozen|hundred|thousand|million|billion)\b)?",
+    rf"\b(?P<count>\d{{1,3}}|{_FIRST_WORD})\s+and\s+a\s+half\b(?:\s+(?P<scale>{_SCALE_WORD})\b)?",
     re.IGNORECASE,
 )
 #: A rate: "one in five", "1 in 4", "nine out of ten", "40 out of 43", "one in every three".
