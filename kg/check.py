@@ -563,10 +563,11 @@ def check_figure_wording(dataset: Dataset, misquoted: Container[tuple[str, int]]
             if qualifiers.supports(citation.evidence, statistic.value.value, statistic.comparator):
                 continue
             found = qualifiers.mentions(citation.evidence)
-            same = [m for m in found if m.value == statistic.value.value]
+            same = [m for m in found if m.gives(statistic.value.value)]
             where = f"the evidence of sources[{index + 1}] ({citation.source})"
             if not same:
-                gives = f"it gives {', '.join(repr(m.text) for m in found[:_LISTED])}" if found else "it gives no figure"
+                texts = list(dict.fromkeys(m.text for m in found))  # a range's two ends are one text
+                gives = f"it gives {', '.join(repr(text) for text in texts[:_LISTED])}" if found else "it gives no figure"
                 yield Problem(
                     _at(statistic, "value"),
                     "value",

@@ -732,6 +732,28 @@ def test_a_qualifier_the_evidence_leaves_out(data: Data) -> None:
     )
 
 
+def test_a_range_in_the_evidence(data: Data) -> None:
+    """'between 400 and 500 arrests' backs 400 at least; not 400 unqualified, nor the midpoint 450."""
+    sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
+    data.edit("sources.yaml", sha256, data.write_text("article-one.txt", TEXT.replace("more than 550", "between 400 and 500")))
+    data.edit("statistics.yaml", 'evidence: "more than 550', 'evidence: "between 400 and 500')
+    data.edit("statistics.yaml", "value: 550\n    comparator: more-than", "value: 400\n    comparator: at-least")
+    assert_warnings(data)
+    data.edit("statistics.yaml", "comparator: at-least", "comparator: unqualified")
+    assert_warnings(
+        data,
+        "data/statistics.yaml:5:17: warning: comparator: the evidence of sources[1] (article-one) says"
+        " 'between 400 and 500', not unqualified; write comparator: at-least or more-than",
+    )
+    data.edit("statistics.yaml", "value: 400", "value: 450")
+    assert_warnings(
+        data,
+        "data/statistics.yaml:4:12: warning: value: 450 is not in the evidence of sources[1] (article-one):"
+        " it gives 'between 400 and 500'; write the figure the evidence gives (digits only, its qualifying words"
+        " in comparator), or quote the passage that gives this one",
+    )
+
+
 def test_a_text_hash_still_to_fill_in_is_given_where_the_text_is_found(data: Data) -> None:
     sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
     data.edit("sources.yaml", f"sha256: {sha256}", "sha256: TODO")
