@@ -81,8 +81,9 @@ def is_placeholder(value: str) -> bool:
     mark ("todo", "todo: find the date", "Todo-check"), or TODO in capitals followed by
     anything but a letter ("TODO find the date"). A word that only starts with those letters
     ("Todos", "TODOS los días"), and the word "todo" in a sentence ("Todo por la patria",
-    "Todo list"), are values."""
-    if value[:4].upper() != TODO:
+    "Todo list"), are values. A value holding a character no text may hold ("TODO\\x00") is
+    refused for that character instead."""
+    if value[:4].upper() != TODO or FORBIDDEN_TEXT.search(value):
         return False
     after = value[4:5]
     return not after or (not after.isalpha() and (value[:4] == TODO or not after.isspace()))

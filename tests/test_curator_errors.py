@@ -415,6 +415,15 @@ def test_control_characters_are_refused_naming_the_field(data: Data, written: st
     )
 
 
+def test_a_control_character_after_todo_is_refused_as_a_control_character(data: Data) -> None:
+    """'TODO\\0' was taken for a placeholder: the character, which no text may hold, went unnamed."""
+    data.edit("organisations.yaml", '"Home Office"', '"TODO\\0"')
+    data.assert_problems(
+        "data/organisations.yaml:3:11: name: holds a control character (U+0000) at character 5;"
+        " remove it: curated text may hold tabs and newlines but no other control characters"
+    )
+
+
 @pytest.mark.parametrize(("escape", "code"), [("\\ud800", "D800"), ("\\U0000DC00", "DC00")])
 def test_a_lone_surrogate_is_refused_naming_the_field(data: Data, escape: str, code: str) -> None:
     data.edit("organisations.yaml", '"Home Office"', f'"Home{escape} Office"')
