@@ -16,7 +16,7 @@ from kg import compare, qualifiers, vocab
 from kg.evidence import Located, Outside, TextFolder, TextTooBig, find_text_file, read_text, text_folders
 from kg.load import TODO_MARK, TODO_RULE, Bad, display_path, p_date
 from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
-from kg.problems import ERROR, NOTE, WARNING, Problem
+from kg.problems import ERROR, MORE_PROBLEMS, NOTE, STOPPED_READING, WARNING, Problem
 from kg.text import Anchor, SourceText, citation_key, evidence_of, fold, normalise
 from kg.yamlnodes import MAX_PROBLEMS_PER_FILE, Scalar, more_problems
 
@@ -681,26 +681,31 @@ def check(
     found += check_differing_accounts(unique)
     found += check_same_facts(unique)
     found += check_partial_quotations(unique)
-    report.problems = sorted(report.problems + capped_per_file(found, report.problems), key=lambda p: p.sort_key)
+    report.problems = capped_per_file(report.problems + found)
     return report
 
 
-def capped_per_file(found: list[Problem], read: Sequence[Problem]) -> list[Problem]:
-    """At most :data:`MAX_PROBLEMS_PER_FILE` errors and warnings a file, counting those found
-    while reading it, then one that counts the rest (an error if any of them is): a file of
-    3,000 misquotes printed 3,000 lines. Notes, most of them hidden, are not counted."""
-    shown = Counter(p.pos.path for p in read if p.pos and p.severity != NOTE)
+def capped_per_file(problems: Sequence[Problem]) -> list[Problem]:
+    """At most :data:`MAX_PROBLEMS_PER_FILE` errors and warnings a file, the first by position
+    whether found reading the file or by the checks between records, then one line that counts
+    the rest (an error if any of them is), after them. The problem that stopped a file being
+    read is always shown; notes, most of them hidden, are not counted."""
+    shown: Counter[str] = Counter()
+    hidden: dict[str, tuple[Pos, int, bool]] = {}  # path: (first position, how many, any error)
+
+    def hide(pos: Pos, count: int, error: bool) -> None:
+        first, before, was_error = hidden.get(pos.path, (pos, 0, False))
+        hidden[pos.path] = (min(first, pos, key=lambda p: (p.line, p.column)), before + count, was_error or error)
+
     kept: list[Problem] = []
-    left_out: dict[str, list[Problem]] = defaultdict(list)
-    for problem in sorted(found, key=lambda p: p.sort_key):
-        if problem.severity == NOTE or problem.pos is None:
-            kept.append(problem)
-        elif shown[problem.pos.path] < MAX_PROBLEMS_PER_FILE:
-            shown[problem.pos.path] += 1
+    for problem in sorted(problems, key=lambda p: p.sort_key):
+        pos = problem.pos
+        if problem.rule == MORE_PROBLEMS and pos is not None:  # counted while reading
+            hide(pos, problem.more, problem.severity == ERROR)
+        elif problem.severity == NOTE or pos is None or problem.rule == STOPPED_READING or shown[pos.path] < MAX_PROBLEMS_PER_FILE:
+            shown[pos.path if pos else ""] += problem.severity != NOTE
             kept.append(problem)
         else:
-            left_out[problem.pos.path].append(problem)
-    for unshown in left_out.values():
-        severity = ERROR if any(p.severity == ERROR for p in unshown) else WARNING
-        kept.append(more_problems(unshown[0].pos or Pos("", 1, 1), len(unshown), severity))
-    return kept
+            hide(pos, 1, problem.severity == ERROR)
+    kept += [more_problems(first, count, ERROR if error else WARNING) for first, count, error in hidden.values()]
+    return sorted(kept, key=lambda p: p.sort_key)

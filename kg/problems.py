@@ -11,6 +11,10 @@ from kg.text import printable
 ERROR = "error"
 WARNING = "warning"
 NOTE = "note"
+#: The rule of the line that counts a file's problems past those shown.
+MORE_PROBLEMS = "more-problems"
+#: The rule of the problem that stopped a file being read: it is shown whatever the count.
+STOPPED_READING = "stopped-reading"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,8 @@ class Problem:
     severity: str = ERROR
     #: Which check found it, for notes that can be picked out (``figure-conflict``, ``merge``, ...).
     rule: str = ""
+    #: For the line that stands for a file's problems past those shown: how many it stands for.
+    more: int = 0
 
     def __str__(self) -> str:
         """One line for a terminal: a control character anywhere in it, such as a new line in

@@ -28,6 +28,8 @@ RULE_DESCRIPTIONS = {
     "partial-quotation": "A citation that quotes only part of a quotation",
     "figure-wording": "A statistic's value or comparator that its evidence quote does not say",
     "todo": "A value still to fill in from the source (TODO)",
+    "more-problems": "A file's problems past the first 100, counted but not shown",
+    "stopped-reading": "The problem that stopped a curated file being read",
 }
 
 

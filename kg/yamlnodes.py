@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import yaml
 
 from kg.model import Pos
-from kg.problems import ERROR, Problem
+from kg.problems import ERROR, MORE_PROBLEMS, STOPPED_READING, Problem
 
 #: The largest curated file read, in bytes; split larger sets over several files.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -81,7 +81,7 @@ class ProblemList(list[Problem]):
 
     def keep(self, problem: Problem) -> None:
         """Add a problem that is shown whatever the count (the one that stopped reading)."""
-        super().append(problem)
+        super().append(replace(problem, rule=problem.rule or STOPPED_READING))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
@@ -106,7 +106,7 @@ class ProblemList(list[Problem]):
 def more_problems(pos: Pos, count: int, severity: str = ERROR) -> Problem:
     """The line that stands for a file's problems past the first :data:`MAX_PROBLEMS_PER_FILE`."""
     more = f"... and {count:,} more problem{'s' if count != 1 else ''} in this file, from here on"
-    return Problem(pos, "file", more, "fix the ones shown and check again", severity)
+    return Problem(pos, "file", more, "fix the ones shown and check again", severity, MORE_PROBLEMS, count)
 
 
 class Sink(Protocol):

@@ -439,6 +439,22 @@ def test_problem_cap_holds_for_the_checks_between_records_too(data: Path) -> Non
     assert result.output.splitlines()[-1].startswith("101 errors, ")
 
 
+def test_problem_cap_shows_a_files_first_problems_whoever_found_them_then_one_count(data: Path) -> None:
+    """Problems found reading a file used up its 100 first: the checks' earlier ones were hidden
+    while later ones showed, under two count lines, the first of them above 100 shown problems."""
+    statement = "  - {{id: st-{n}, subject: home-office, predicate: part-of, object: nowhere, sources: [{{source: s1, evidence: x}}]}}\n"
+    unknown = "  - {{id: st-x{n}, subject: home-office, predicate: part-of, object: home-office, colour: red, sources: [{{source: s1}}]}}\n"
+    records = [statement.format(n=n) for n in range(60)] + [unknown.format(n=n) for n in range(120)]
+    (data / "statements.yaml").write_text("statements:\n" + "".join(records), encoding="utf-8")
+    lines = [line for line in problem_lines(check("--data", "data")) if line.startswith("data/statements.yaml:")]
+    counts = [n for n, line in enumerate(lines) if ": file: ... and " in line]
+    assert counts == [100], counts  # one count, after the 100 shown
+    assert sum(": object: " in line for line in lines) == 60  # every problem of the first 60 records is shown
+    rows = [int(line.split(":")[1]) for line in lines]
+    assert rows == sorted(rows)
+    assert lines[-1].startswith(f"data/statements.yaml:{rows[-1]}:")
+
+
 def test_error_that_stops_reading_is_shown_after_the_cap(data: Path) -> None:
     """The syntax error that ended reading is always shown, even after 100 other problems."""
     (data / "claims.yaml").write_text("claims:\n" + "  - {a: 1, a: 2}\n" * 150 + "  - [\n", encoding="utf-8")
