@@ -160,17 +160,22 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path != "/sparql":
+            self.close_connection = True  # its body is not read: it must not be taken for a request
             self._send(HTTPStatus.NOT_FOUND, b"not found: POST queries to /sparql\n", "text/plain; charset=utf-8")
+            return
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            self._text(HTTPStatus.LENGTH_REQUIRED, "send the query with a Content-Length, not in chunks")
             return
         given = (self.headers.get("Content-Length") or "0").strip()
         if not given.isascii() or not given.isdigit():
-            self._text(HTTPStatus.BAD_REQUEST, f"Content-Length must be a number of bytes, not {given[:40]!r}")
             self.close_connection = True  # where the body ends is unknown
+            self._text(HTTPStatus.BAD_REQUEST, f"Content-Length must be a number of bytes, not {given[:40]!r}")
             return
         length = int(given)
         if length > MAX_BODY:
+            self.close_connection = True  # the body is not read
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"the query is larger than 1 MiB\n", "text/plain; charset=utf-8")
-            self.close_connection = True
             return
         body = self.rfile.read(length).decode("utf-8", "replace")
         media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -322,6 +327,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
 
     def _not_allowed(self) -> None:
+        self.close_connection = True  # a body it may carry is not read: it must not be taken for a request
         message = f"{self.command} is not allowed: GET or POST a query to /sparql, GET the pages\n"
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, message.encode(), "text/plain; charset=utf-8", allow="GET, HEAD, POST")
 
@@ -349,6 +355,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         if vary:
             self.send_header("Vary", "Accept")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)

@@ -435,3 +435,27 @@ def test_the_servers_own_errors_are_plain_text_not_its_html_page(server: str) ->
 def test_the_page_refuses_a_repeated_parameter_instead_of_picking_one(server: str) -> None:
     reply = fetch(server + "?name=people-posts&name=quotes")
     assert (reply.status, reply.text) == (400, "give at most one name parameter\n")
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    ["PUT /sparql HTTP/1.1", "DELETE / HTTP/1.1", "POST /nowhere HTTP/1.1"],
+)
+def test_a_body_the_server_does_not_read_is_never_taken_for_a_second_request(server: str, request_line: str) -> None:
+    """A PUT whose body was a whole GET request got its 405, then the GET's 200 as well."""
+    smuggled = b"GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer = raw_request(server, f"{request_line}\r\nHost: x\r\nContent-Length: {len(smuggled)}\r\n\r\n".encode() + smuggled)
+    assert answer.count(b"HTTP/1.1 ") == 1, answer
+    assert b"\r\nConnection: close\r\n" in answer
+
+
+def test_a_chunked_query_gets_411_and_no_second_answer(server: str) -> None:
+    answer = raw_request(
+        server,
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"7\r\nASK {}\r\n0\r\n\r\n",
+    )
+    assert answer.count(b"HTTP/1.1 ") == 1, answer
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 411 ")
+    assert body == b"send the query with a Content-Length, not in chunks\n"
