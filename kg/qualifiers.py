@@ -223,8 +223,12 @@ _CHANGE = re.compile(
     r"|decreasing|grew|grown|grows?|growing|dropped|drops?|dropping|jumped|climbed|cut|reduced|doubled|halved)\b[^.,;:!?]*\Z",
     re.IGNORECASE,
 )
-#: "from X to Y" may be a change ("from 400 to 500") or a range ("ranged from 4 to 10"): it says nothing.
-_FROM = re.compile(r"\bfrom" + _MONEY + r"\Z", re.IGNORECASE)
+#: "from X to Y" may be a change ("from 400 to 500") or a range ("ranged from 4 to 10"), and so may
+#: "by X to Y" and "of X to Y" whatever the verb ("soared by 50 to 550", "a jump of 50 to 550",
+#: "a range of 400 to 500"): it says nothing.
+_FROM = re.compile(r"\b(?:from|by|of)" + _MONEY + r"\Z", re.IGNORECASE)
+#: A dash with a space on each side may join a range ("400 – 500") or two things ("Level 3 - 550 arrests").
+_SPACED_DASH = re.compile(_PER_CENT + r"?\s+[-–—]\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +464,7 @@ def _joined(evidence: str, low: _Number, high: _Number) -> tuple[bool, int] | No
         return (True, between.start()) if between else None
     if _DASH.fullmatch(gap):
         chained = _CHAIN_BEFORE.search(evidence, max(0, low.start - 3), low.start) or _CHAIN_AFTER.match(evidence, high.end)
-        return None if chained else (True, low.start)
+        return None if chained else (not _SPACED_DASH.fullmatch(gap), low.start)
     if _TO.fullmatch(gap) and not _CHANGE.search(evidence, max(0, low.start - 60), low.start):
         since = _FROM.search(evidence, max(0, low.start - 10), low.start)
         return (False, since.start()) if since else (True, low.start)

@@ -109,6 +109,11 @@ ANY = ["approximately", "at-least", "at-most", "exactly", "fewer-than", "more-th
         # Unsure: "from 4 to 10" may be a change or a range; a year beside a count may be either.
         ("ranged from 4 to 10 years", [("from 4 to 10", "4", ANY), ("from 4 to 10", "10", ANY)]),
         ("in 2020 to 2500 arrests", [("2020 to 2500", "2020", ANY), ("2020 to 2500", "2500", ANY)]),
+        # "by X to Y" and "of X to Y" may be a change, whatever the verb; a spaced dash may join two things.
+        ("arrests soared by 50 to 550", [("by 50 to 550", "50", ANY), ("by 50 to 550", "550", ANY)]),
+        ("a jump of 50 to 550", [("of 50 to 550", "50", ANY), ("of 50 to 550", "550", ANY)]),
+        ("Level 3 - 550 arrests", [("3 - 550", "3", ANY), ("3 - 550", "550", ANY)]),
+        ("Year 1 – 550 arrests", [("1 – 550", "1", ANY), ("1 – 550", "550", ANY)]),
         ("rose 12% or more, 3 per cent or more", [("12% or more", "12", ["at-least"]), ("3 per cent or more", "3", ["at-least"])]),
         (
             "550-plus arrests; 550 plus 20 charges",
