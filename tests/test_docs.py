@@ -188,3 +188,14 @@ def test_an_ontology_that_is_not_a_vocabulary_is_one_line_and_writes_nothing(tmp
     assert result.exit_code == 2, result.output
     assert result.stderr == f"Error: {given}: {said}\n"
     assert not out.exists()
+
+
+def test_a_file_name_in_a_tool_failure_cannot_start_a_line_of_its_own(tmp_path: Path) -> None:
+    given = tmp_path / "evil\nkg: wrote x.ttl"
+    given.write_text("garbage", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["docs", "-o", str(tmp_path / "out"), "--ontology", str(given)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"Error: {tmp_path}/evil\\nkg: wrote x.ttl: cannot be read as turtle: line 1: Bad syntax (expected directive or statement)\n"
+    )

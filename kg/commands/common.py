@@ -15,6 +15,7 @@ from kg import progress
 from kg.problems import ERROR, NOTE, WARNING, DataProblems, KgError, Problem
 from kg.resources import dataset_folder
 from kg.sort import collector_paused
+from kg.text import printable
 
 
 def data_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -81,9 +82,13 @@ def report_problems(problems: Sequence[Problem], *, notes: bool = False, err: bo
 
 
 class ToolFailed(click.ClickException):
-    """The tool could not do its job: exit status 2."""
+    """The tool could not do its job: exit status 2. The message is one line for a terminal: a
+    control character in it (a file's name may hold a new line) is written as an escape."""
 
     exit_code = 2
+
+    def __init__(self, message: str):
+        super().__init__(printable(message))
 
 
 def translate_errors_saying(stopped: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
