@@ -326,6 +326,8 @@ def parse_param(spec: str, prefixes: Mapping[str, str], wording: Wording = COMMA
 
 def _iri(text: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
     if text.startswith("<"):
+        if ">" not in text:
+            raise ValueError("an IRI is written <…>: this one has no closing '>'")
         if not _BRACKETED.fullmatch(text):
             raise ValueError("an IRI is written <…>, with nothing after its '>'")
         return ox.NamedNode(text[1:-1])
@@ -340,10 +342,14 @@ def _iri(text: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
 
 
 def _term(value: str, prefixes: Mapping[str, str]) -> ox.NamedNode | ox.Literal:
+    if value.startswith(("<", '"')):
+        value = value.rstrip()  # spaces after a term written as in Turtle are not part of it
     if value.startswith("<"):
         return _iri(value, prefixes)
     literal = _LITERAL.fullmatch(value)
     if value.startswith('"') and not literal:
+        if value.count('"') < 2:
+            raise ValueError("a quoted text ends with a '\"': this one has no closing '\"'")
         raise ValueError("a quoted text ends at its closing '\"', with nothing after it but @LANGUAGE or ^^DATATYPE")
     if literal:
         if literal["lang"]:

@@ -341,6 +341,8 @@ def test_a_param_is_a_value_never_query_text() -> None:
         ("plain words", ox.Literal("plain words")),
         ('"nope:thing"', ox.Literal("nope:thing")),
         ('"say "this""', ox.Literal('say "this"')),
+        ('"Home Office"  ', ox.Literal("Home Office")),
+        ("<https://example.org/kg/id/npcc> ", ox.NamedNode("https://example.org/kg/id/npcc")),
     ],
 )
 def test_param_values_read_as_in_turtle(value: str, term: ox.NamedNode | ox.Literal) -> None:
@@ -357,7 +359,8 @@ PREFIXES = "dcterms:, foaf:, kg:, kgd:, oa:, org:, owl:, prov:, rdf:, rdfs:, sch
         ("nope:thing", f"unknown prefix 'nope:'; known: {PREFIXES}; or, for the text itself, quote it: \"nope:thing\""),
         ("<https://example.org/kg/id/npcc> junk", "an IRI is written <…>, with nothing after its '>'"),
         ('"a" junk', "a quoted text ends at its closing '\"', with nothing after it but @LANGUAGE or ^^DATATYPE"),
-        ('"unterminated', "a quoted text ends at its closing '\"', with nothing after it but @LANGUAGE or ^^DATATYPE"),
+        ('"unterminated', "a quoted text ends with a '\"': this one has no closing '\"'"),
+        ("<5 arrests", "an IRI is written <…>: this one has no closing '>'"),
     ],
 )
 def test_a_param_that_reads_as_a_mistyped_term_is_refused_not_taken_as_text(value: str, said: str) -> None:
