@@ -566,6 +566,7 @@ def check_figure_wording(dataset: Dataset, misquoted: Container[tuple[str, int]]
             same = [m for m in found if m.gives(statistic.value.value)]
             where = f"the evidence of sources[{index + 1}] ({citation.source})"
             if not same:
+                found = found or qualifiers.readings(citation.evidence)  # a year-like number is better than "no figure"
                 texts = list(dict.fromkeys(m.text for m in found))  # a range's two ends are one text
                 gives = f"it gives {', '.join(repr(text) for text in texts[:_LISTED])}" if found else "it gives no figure"
                 yield Problem(

@@ -763,6 +763,20 @@ def test_a_range_in_the_evidence(data: Data) -> None:
     )
 
 
+def test_a_value_not_in_evidence_whose_only_number_looks_like_a_year_names_that_number(data: Data) -> None:
+    """'it gives no figure' was said of evidence that gives '2000', a number a year could be."""
+    sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
+    data.edit("sources.yaml", sha256, data.write_text("article-one.txt", TEXT.replace("more than 550", "2000")))
+    data.edit("statistics.yaml", 'evidence: "more than 550', 'evidence: "2000')
+    data.edit("statistics.yaml", "value: 550\n    comparator: more-than", "value: 1999\n    comparator: unqualified")
+    assert_warnings(
+        data,
+        "data/statistics.yaml:4:12: warning: value: 1999 is not in the evidence of sources[1] (article-one):"
+        " it gives '2000'; write the figure the evidence gives (digits only, its qualifying words"
+        " in comparator), or quote the passage that gives this one",
+    )
+
+
 def test_a_text_hash_still_to_fill_in_is_given_where_the_text_is_found(data: Data) -> None:
     sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
     data.edit("sources.yaml", f"sha256: {sha256}", "sha256: TODO")
