@@ -741,11 +741,16 @@ def test_a_qualifier_the_evidence_leaves_out(data: Data) -> None:
     )
 
 
+def figure_said_as(data: Data, words: str) -> None:
+    """The source text and the statistic's evidence give the figure as ``words``, not "more than 550"."""
+    sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
+    data.edit("sources.yaml", sha256, data.write_text("article-one.txt", TEXT.replace("more than 550", words)))
+    data.edit("statistics.yaml", 'evidence: "more than 550', f'evidence: "{words}')
+
+
 def test_a_range_in_the_evidence(data: Data) -> None:
     """'between 400 and 500 arrests' backs 400 at least; not 400 unqualified, nor the midpoint 450."""
-    sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
-    data.edit("sources.yaml", sha256, data.write_text("article-one.txt", TEXT.replace("more than 550", "between 400 and 500")))
-    data.edit("statistics.yaml", 'evidence: "more than 550', 'evidence: "between 400 and 500')
+    figure_said_as(data, "between 400 and 500")
     data.edit("statistics.yaml", "value: 550\n    comparator: more-than", "value: 400\n    comparator: at-least")
     assert_warnings(data)
     data.edit("statistics.yaml", "comparator: at-least", "comparator: unqualified")
@@ -765,9 +770,7 @@ def test_a_range_in_the_evidence(data: Data) -> None:
 
 def test_a_value_not_in_evidence_whose_only_number_looks_like_a_year_names_that_number(data: Data) -> None:
     """'it gives no figure' was said of evidence that gives '2000', a number a year could be."""
-    sha256 = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
-    data.edit("sources.yaml", sha256, data.write_text("article-one.txt", TEXT.replace("more than 550", "2000")))
-    data.edit("statistics.yaml", 'evidence: "more than 550', 'evidence: "2000')
+    figure_said_as(data, "2000")
     data.edit("statistics.yaml", "value: 550\n    comparator: more-than", "value: 1999\n    comparator: unqualified")
     assert_warnings(
         data,
