@@ -101,11 +101,22 @@ def entity_graph(triples: list[Triple], *, with_sources: bool = False) -> Entity
         counts = text(node, K.sourceCount)
         return int(counts[0]) if counts else None
 
+    def title(source: str) -> str:
+        return next(iter(text(source, LABEL)), _local(source))
+
     def evidence(node: str) -> tuple[list[str], list[str]]:
-        """The titles of a fact node's sources and the words each citation quotes."""
-        sources = [o for o in values(node, vocab.DERIVED_FROM) if isinstance(o, str)]
-        titles = [t for s in sources for t in text(s, LABEL)] or [_local(s) for s in sources]
-        quotes = [q for c in values(node, K.citation) if isinstance(c, str) for q in text(c, K.evidence)]
+        """The titles of a fact node's sources, and the words each citation quotes with the
+        title of the source it quotes (``Title: "words"``): two lists sorted apart would pair
+        a quote with another source's title, line by line."""
+        titles = [title(s) for s in values(node, vocab.DERIVED_FROM) if isinstance(s, str)]
+        quotes = [
+            f'{title(cited)}: "{quote}"'
+            for citation in values(node, K.citation)
+            if isinstance(citation, str)
+            for cited in values(citation, K.source)
+            if isinstance(cited, str)
+            for quote in text(citation, K.evidence)
+        ]
         return titles, quotes
 
     classes = {s: cls for s, p, cls in facts if p == TYPE and cls in layers.ENTITY_CLASSES}
