@@ -103,7 +103,10 @@ def test_push_then_the_server_answers_every_saved_question_as_kg_query_does(oxig
     result = push_cli("--endpoint", oxigraph_server + "/store")
     graph = query.dataset_graph()
     assert result.exit_code == 0, result.output
-    assert result.output == f"kg: added {graph.size} triples in the default graph at {oxigraph_server}/store\n"
+    assert result.output == (
+        f"kg: added {graph.size} triples in the default graph at {oxigraph_server}/store"
+        " (beside what it held: to update an earlier push, give --replace)\n"
+    )
     assert server_rows(oxigraph_server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == [(str(graph.size),)]
     for saved in query.saved_queries():
         text, params = saved.text, {}

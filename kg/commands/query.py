@@ -156,4 +156,6 @@ def push_command(data: str | None, texts: tuple[str, ...], endpoint: str, graph_
         endpoint, data=chosen_dataset(data, say=False), texts=texts, graph=graph_iri, replace=replace, timeout=timeout
     )
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
-    click.echo(f"kg: {'replaced' if replace else 'added'} {count} triples in {target} at {endpoint}", err=True)
+    # Added beside an earlier push, a fact whose sources changed would have two kg:sourceCount values.
+    update = "" if replace else " (beside what it held: to update an earlier push, give --replace)"
+    click.echo(f"kg: {'replaced' if replace else 'added'} {count} triples in {target} at {endpoint}{update}", err=True)
