@@ -520,6 +520,11 @@ CONFLICT_RULES = frozenset({"figure-conflict", "differing-accounts"})
 _LISTED = 5
 
 
+def _both_or_all(count: int) -> str:
+    """``both stay``, ``all 3 stay``: of the records a note names."""
+    return "both stay" if count == 2 else f"all {count} stay"
+
+
 def _listed(items: Sequence[str]) -> str:
     shown = "; ".join(items[:_LISTED])
     return shown + (f"; and {len(items) - _LISTED} more" if len(items) > _LISTED else "")
@@ -547,7 +552,8 @@ def check_figures(dataset: Dataset) -> Iterator[Problem]:
             said = "conflict" if verdict == compare.CONFLICT else "agree"
             listed = [f"{c.a.id} ({c.a.figure}) and {c.b.id} ({c.b.figure}) {said}" for c in pairs]
             count = f"{len(pairs)} pair{'s' if len(pairs) != 1 else ''}"
-            hint = "both stay in the graph, each with its sources, linked as conflicting" if verdict == compare.CONFLICT else ""
+            stay = f"{_both_or_all(len({c.a.id for c in pairs} | {c.b.id for c in pairs}))} in the graph"
+            hint = f"{stay}, each with its sources, linked as conflicting" if verdict == compare.CONFLICT else ""
             yield Problem(_at(pairs[0].b, "value"), "value", f"{where}: {count} {said}: {_listed(listed)}", hint, NOTE, rule)
 
 
@@ -600,7 +606,7 @@ def check_differing_accounts(dataset: Dataset) -> Iterator[Problem]:
             _at(found.statements[1], "object", "value"),
             "object" if found.statements[1].object else "value",
             f"differing accounts of {found.subject} {found.predicate}: {'; '.join(accounts)}",
-            "both stay in the graph, each with its sources, linked as differing accounts",
+            f"{_both_or_all(len(found.statements))} in the graph, each with its sources, linked as differing accounts",
             NOTE,
             "differing-accounts",
         )

@@ -119,7 +119,7 @@ def test_check_lists_each_kind_of_note_with_its_whole_message(two_reports: Path,
     assert notes_of(output, two_reports) == [
         "data/all.yaml:19:13: note: object: differing accounts of taskforce established-by: cabinet-office (founded-by-co, from s-b);"
         " home-office (founded-by-ho, from s-a); home-office (founded-by-ho-again, from s-b);"
-        " both stay in the graph, each with its sources, linked as differing accounts",
+        " all 3 stay in the graph, each with its sources, linked as differing accounts",
         "data/all.yaml:21:9: note: id: founded-by-ho-again states the same fact as founded-by-ho (data/all.yaml:16:5);"
         " merge them into one statement with one citation per source; a citation's 'when:' keeps each source's time words",
         "data/all.yaml:32:44: note: value: forces about taskforce, no place given, no period length given: 1 pair conflict:"
@@ -317,7 +317,7 @@ def test_many_figures_on_one_measure_are_summarised_not_compared_pair_by_pair() 
         " their ranges share no common value: some conflict"
     )
     assert notes[0].startswith("big.yaml:10002:1: note: value: arrests about t, no place given, no period length given: 10 pairs conflict:")
-    assert notes[0].endswith("; and 5 more; both stay in the graph, each with its sources, linked as conflicting")
+    assert notes[0].endswith("; and 5 more; all 5 stay in the graph, each with its sources, linked as conflicting")
     assert len(notes) == 2
     big = [group for group in compare.figure_groups(statistics) if len(group.members) == 2273]
     assert len(big) == 1 and big[0].comparisons == () and not big[0].pairwise
