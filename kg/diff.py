@@ -52,6 +52,8 @@ def short(term: rdflib.term.Node) -> str:
 #: Formats that hold named graphs: a TriG or N-Quads export keeps each source's provenance in
 #: a graph of its own, so a review reads them all.
 _QUAD_FORMATS = frozenset({"trig", "nquads", "trix"})
+#: The entity graphs kg export writes for graph tools: they hold no RDF to compare.
+_NETWORK_SUFFIXES = frozenset({".graphml", ".gexf"})
 
 
 def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:
@@ -68,6 +70,9 @@ def read_graph(where: Path, texts: Iterable[str | Path] = ()) -> rdflib.Graph:
             count = len(report.errors)
             raise KgError(f"{where}: the dataset has {count} error{'s' if count != 1 else ''}; run kg check --data {where}")
         return api.build_graph(dataset, anchors=report.anchors)
+    if where.suffix.lower() in _NETWORK_SUFFIXES:
+        hint = "give kg diff two RDF exports (kg.ttl, kg.nt...) or two dataset folders"
+        raise KgError(f"{where}: an entity graph for graph tools, not RDF: {hint}")
     fmt = guess_format(str(where)) or "turtle"
     try:
         if fmt not in _QUAD_FORMATS:

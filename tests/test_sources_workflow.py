@@ -177,6 +177,17 @@ def test_diff_of_a_missing_file_is_a_tool_failure(project: Path) -> None:
     assert (code, err) == (2, "Error: nothere.ttl: no such file or folder\n")
 
 
+def test_diff_of_an_entity_graph_says_it_is_not_rdf(project: Path) -> None:
+    """A GraphML export gave rdflib's warnings, then 'cannot be read as turtle'."""
+    assert invoke("export", "--data", "data", "-o", "kg.graphml")[0] == 0
+    code, _, err = invoke("diff", "data", "kg.graphml")
+    assert (code, err) == (
+        2,
+        "Error: kg.graphml: an entity graph for graph tools, not RDF: give kg diff two RDF exports (kg.ttl, kg.nt...)"
+        " or two dataset folders\n",
+    )
+
+
 def test_add_source_refuses_a_text_the_dataset_has(project: Path) -> None:
     code, _, err = invoke("add-source", "data/texts/a.txt", "--data", "data", "-o", "-")
     assert code == 2
