@@ -263,6 +263,26 @@ def _syntax_problem(path: str, text: str, err: yaml.MarkedYAMLError, table: dict
     return Problem(pos, "yaml", f"the file is not valid YAML: {' '.join(what.split())}", hint)
 
 
+def _too_deep(path: str, text: str, err: yaml.MarkedYAMLError, table: dict[int, int]) -> Problem | None:
+    """The project's own nesting refusal, where the parser stopped at a nesting limit of its own.
+
+    libyaml (0.2.6 and later, bundled since PyYAML 6.0.3) refuses nesting past 1,000 levels, and
+    its scanner reads ahead of the events, so its limit can trip before the reader has seen
+    :data:`MAX_DEPTH` containers. The text up to where it tripped is within its limit; read
+    again, it gives the reader's own message at the container that first goes too deep."""
+    mark = err.problem_mark
+    if mark is None or "nesting depth" not in str(err.problem):
+        return None
+    try:
+        _build(path, text[: _offset(text, mark)], ProblemList(path), table)
+    except _Refused as refused:
+        if refused.problem == _nests_too_deep(refused.problem.pos):
+            return refused.problem
+    except yaml.YAMLError:
+        pass
+    return _nests_too_deep(_pos(path, mark))
+
+
 def parse(path: str, text: str, sink: Sink | None = None, problems: ProblemList | None = None) -> tuple[Node | None, list[Problem]]:
     """Parse one curated file into nodes; problems that stop reading end the list.
 
@@ -312,7 +332,7 @@ def parse(path: str, text: str, sink: Sink | None = None, problems: ProblemList 
                 if protected is not None:
                     text = protected
                     continue
-            problems.keep(_syntax_problem(path, text, err, table))
+            problems.keep(_too_deep(path, text, err, table) or _syntax_problem(path, text, err, table))
         except yaml.YAMLError as err:  # errors without a mark, e.g. from the reader
             problems.keep(_reader_problem(path, original, err))
         return None, problems.shown()
@@ -396,11 +416,7 @@ def _build(path: str, text: str, problems: list[Problem], table: dict[int, int],
 
     def open_container(kind: type, pos: Pos) -> None:
         if len(stack) >= MAX_DEPTH:
-            raise _refuse(
-                pos,
-                f"the file nests lists and mappings more than {MAX_DEPTH} deep",
-                "curated records need only a few levels: flatten the structure",
-            )
+            raise _Refused(_nests_too_deep(pos))
         container: Mapping | Sequence = Mapping(pos) if kind is yaml.MappingStartEvent else Sequence(pos)
         attach(container)
         stack.append(container)
@@ -459,6 +475,11 @@ def _build(path: str, text: str, problems: list[Problem], table: dict[int, int],
     finally:
         loader.dispose()
     return root
+
+
+def _nests_too_deep(pos: Pos | None) -> Problem:
+    message = f"the file nests lists and mappings more than {MAX_DEPTH} deep"
+    return Problem(pos, "yaml", message, "curated records need only a few levels: flatten the structure")
 
 
 def _too_many(pos: Pos, holder: str, hint: str) -> _Refused:

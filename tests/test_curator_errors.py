@@ -277,13 +277,59 @@ def test_an_alias_alone_is_refused(data: Data) -> None:
     )
 
 
-@pytest.mark.parametrize("closing", ["]" * 10_000, ""], ids=["closed", "unclosed"])
-def test_very_deep_nesting_is_refused_without_a_crash(data: Data, closing: str) -> None:
-    (data.folder / "deep.yaml").write_text("claims: " + "[" * 10_000 + closing + "\n", encoding="utf-8")
+#: The YAML parsers the reader may run on: libyaml's (where PyYAML was built with it) and
+#: PyYAML's own. libyaml 0.2.6 and later stop at 1,000 levels of their own, reading ahead.
+PARSERS = [pytest.param(getattr(yaml, "CSafeLoader", None), id="libyaml"), pytest.param(yaml.SafeLoader, id="pure")]
+
+DEEP_NESTING = {
+    "flow-closed": "claims: " + "[" * 10_000 + "]" * 10_000 + "\n",
+    "flow-unclosed": "claims: " + "[" * 10_000 + "\n",
+    "flow-mappings": "claims: " + "{a: " * 10_000 + "\n",
+    "block": "claims:\n" + "".join("  " * depth + "-\n" for depth in range(1, 3_000)),
+}
+
+
+@pytest.mark.parametrize("loader", PARSERS)
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        (DEEP_NESTING["flow-closed"], "1:40"),
+        (DEEP_NESTING["flow-unclosed"], "1:40"),
+        (DEEP_NESTING["flow-mappings"], "1:133"),
+        (DEEP_NESTING["block"], "33:65"),
+    ],
+    ids=["closed", "unclosed", "mappings", "block"],
+)
+def test_very_deep_nesting_is_refused_without_a_crash(
+    data: Data, monkeypatch: pytest.MonkeyPatch, loader: type | None, text: str, position: str
+) -> None:
+    """The project's own message, at the 33rd level, whatever nesting limit the parser has of its own."""
+    if loader is None:
+        pytest.skip("this PyYAML was built without libyaml")
+    monkeypatch.setattr(kg.yamlnodes, "_Loader", loader)
+    (data.folder / "deep.yaml").write_text(text, encoding="utf-8")
     data.assert_problems(
-        "data/deep.yaml:1:40: yaml: the file nests lists and mappings more than 32 deep;"
+        f"data/deep.yaml:{position}: yaml: the file nests lists and mappings more than 32 deep;"
         " curated records need only a few levels: flatten the structure"
     )
+
+
+@pytest.mark.parametrize("loader", PARSERS)
+def test_nesting_past_the_parsers_own_limit_still_gets_the_projects_message(
+    data: Data, monkeypatch: pytest.MonkeyPatch, loader: type | None
+) -> None:
+    """With the reader's limit above libyaml's 1,000, libyaml's refusal is told in the reader's words."""
+    if loader is None:
+        pytest.skip("this PyYAML was built without libyaml")
+    monkeypatch.setattr(kg.yamlnodes, "_Loader", loader)
+    monkeypatch.setattr(kg.yamlnodes, "MAX_DEPTH", 5_000)
+    (data.folder / "deep.yaml").write_text(DEEP_NESTING["flow-closed"], encoding="utf-8")
+    result = data.check()
+    problems = result.stdout.splitlines()[:-1]
+    assert [re.sub(r"^data/deep.yaml:1:\d+: ", "", line) for line in problems] == [
+        "yaml: the file nests lists and mappings more than 5000 deep; curated records need only a few levels: flatten the structure"
+    ], result.stdout
+    assert result.exit_code == 1
 
 
 def test_a_file_over_the_size_limit(data: Data, monkeypatch: pytest.MonkeyPatch) -> None:
