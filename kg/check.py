@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg import compare, qualifiers, vocab
+from kg.curated import TODO_MARK, TODO_RULE, Bad, p_date
 from kg.evidence import Located, Outside, TextFolder, TextTooBig, find_text_file, read_text, text_folders
-from kg.load import TODO_MARK, TODO_RULE, Bad, display_path, p_date
+from kg.load import display_path
 from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.problems import ERROR, MORE_PROBLEMS, NOTE, STOPPED_READING, WARNING, Problem
 from kg.text import Anchor, SourceText, citation_key, evidence_of, fold, normalise

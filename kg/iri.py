@@ -1,7 +1,7 @@
 """IRI minting: every node's IRI comes from a curated id, so the same id always
 gives the same IRI.
 
-Ids follow the rule in :data:`kg.load.ID_PATTERN` (lowercase words joined by single
+Ids follow the rule in :data:`kg.curated.ID_PATTERN` (lowercase words joined by single
 hyphens), so ``base + id`` is a valid IRI and, with a prefix for the base, a valid
 Turtle prefixed name. Nodes that belong to a record extend the record's IRI with
 dot-separated parts, which ids cannot contain, so they never collide with another

@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from kg import load
-from kg.load import CHOICE_LISTS, CHOICES, ID_PATTERN, LIST_SPECS, MAPPING_SPECS, MAX_ID_LENGTH, SPECS, Spec
+from kg import curated
+from kg.curated import CHOICE_LISTS, CHOICES, ID_PATTERN, LIST_SPECS, MAPPING_SPECS, MAX_ID_LENGTH, SPECS, Spec
 
 SCHEMA_ID = "https://example.org/kg/schema/dataset.json"
 _DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
@@ -22,24 +22,24 @@ _TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
 
 #: Leaf parsers: their JSON Schema and what the README says they take.
 _LEAVES: dict[Callable[..., Any], tuple[dict[str, Any], str]] = {
-    load.p_id: (_ID, "id"),
-    load.p_text: (_TEXT, "text"),
-    load.p_repair_text: (
-        {"type": "string", "minLength": 1, "maxLength": load.MAX_REPAIR_CHARS},
-        f"text of at most {load.MAX_REPAIR_CHARS} characters",
+    curated.p_id: (_ID, "id"),
+    curated.p_text: (_TEXT, "text"),
+    curated.p_repair_text: (
+        {"type": "string", "minLength": 1, "maxLength": curated.MAX_REPAIR_CHARS},
+        f"text of at most {curated.MAX_REPAIR_CHARS} characters",
     ),
-    load.p_ids: ({"anyOf": [_ID, {"type": "array", "items": _ID, "minItems": 1}]}, "id or list of ids"),
-    load.p_texts: ({"type": "array", "items": _TEXT}, "list of texts"),
-    load.p_text_or_texts: ({"anyOf": [_TEXT, {"type": "array", "items": _TEXT}]}, "text or list of texts"),
-    load.p_number: ({"type": "number"}, "number (no quotes, no separators)"),
-    load.p_date: ({"type": "string", "pattern": _DATE}, "date YYYY-MM-DD, YYYY-MM or YYYY"),
-    load.p_date_or_unknown: ({"type": "string", "pattern": f"{_DATE[:-1]}|^unknown$"}, "date, or unknown"),
-    load.p_text_or_unknown: (_TEXT, "text, or unknown"),
-    load.p_bool: ({"type": "boolean"}, "true or false"),
-    load.p_iri: ({"type": "string", "format": "iri", "pattern": "^https?://"}, "http(s) IRI"),
-    load.p_base: ({"type": "string", "format": "iri", "pattern": "^https?://.*[/#]$"}, "http(s) IRI ending in / or #"),
-    load.p_sha256: ({"type": "string", "pattern": "^[0-9a-f]{64}$"}, "SHA-256 (64 hex digits)"),
-    load.p_duration: ({"type": "string", "pattern": "^P"}, "ISO 8601 duration, canonical (P1Y, P6M)"),
+    curated.p_ids: ({"anyOf": [_ID, {"type": "array", "items": _ID, "minItems": 1}]}, "id or list of ids"),
+    curated.p_texts: ({"type": "array", "items": _TEXT}, "list of texts"),
+    curated.p_text_or_texts: ({"anyOf": [_TEXT, {"type": "array", "items": _TEXT}]}, "text or list of texts"),
+    curated.p_number: ({"type": "number"}, "number (no quotes, no separators)"),
+    curated.p_date: ({"type": "string", "pattern": _DATE}, "date YYYY-MM-DD, YYYY-MM or YYYY"),
+    curated.p_date_or_unknown: ({"type": "string", "pattern": f"{_DATE[:-1]}|^unknown$"}, "date, or unknown"),
+    curated.p_text_or_unknown: (_TEXT, "text, or unknown"),
+    curated.p_bool: ({"type": "boolean"}, "true or false"),
+    curated.p_iri: ({"type": "string", "format": "iri", "pattern": "^https?://"}, "http(s) IRI"),
+    curated.p_base: ({"type": "string", "format": "iri", "pattern": "^https?://.*[/#]$"}, "http(s) IRI ending in / or #"),
+    curated.p_sha256: ({"type": "string", "pattern": "^[0-9a-f]{64}$"}, "SHA-256 (64 hex digits)"),
+    curated.p_duration: ({"type": "string", "pattern": "^P"}, "ISO 8601 duration, canonical (P1Y, P6M)"),
 }
 
 
@@ -86,12 +86,12 @@ def field_words(parser: Callable[..., Any]) -> str:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one curated file."""
     sections = {name: {"type": "array", "items": _object(spec)} for name, spec in SPECS.items()}
-    sections["dataset"] = _object(load.DATASET_SPEC)
+    sections["dataset"] = _object(curated.DATASET_SPEC)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "kg curated data file",
-        "description": "A curated YAML file of the kg exporter: sections of records. Generated from kg/load.py by `kg schema`.",
+        "description": "A curated YAML file of the kg exporter: sections of records. Generated from kg/curated.py by `kg schema`.",
         "type": "object",
         "properties": sections,
         "additionalProperties": False,
@@ -105,7 +105,7 @@ def schema_text() -> str:
 def field_tables() -> str:
     """The README's tables: per section, each field, whether it is required, and what it takes."""
     out = []
-    for section, spec in [("dataset", load.DATASET_SPEC), *SPECS.items()]:
+    for section, spec in [("dataset", curated.DATASET_SPEC), *SPECS.items()]:
         out.append(f"**`{section}`**\n")
         out.append("| field | required | takes |")
         out.append("| --- | --- | --- |")

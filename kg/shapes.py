@@ -26,7 +26,7 @@ from kg.resources import ontology_dir
 #: Records up to which ``kg check`` validates with pySHACL unless told otherwise (about 100,000 triples, a few seconds).
 AUTO_LIMIT = 3_000
 
-_LOADER = "kg/load.py field specifications (types, allowed values, required fields, at least one source)"
+_LOADER = "kg/curated.py field specifications (types, allowed values, required fields, at least one source)"
 _BUILT = "kg/build.py writes it so for every record"
 
 #: For every node shape in ``ontology/shapes.ttl`` (by local name): what guarantees a graph

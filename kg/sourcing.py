@@ -13,8 +13,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.curated import MAX_ID_LENGTH, TODO, id_suggestion, is_id
 from kg.evidence import MAX_TEXT_BYTES, text_folders
-from kg.load import MAX_ID_LENGTH, TODO, display_path, id_suggestion, is_id
+from kg.load import display_path
 from kg.model import Dataset
 from kg.problems import KgError
 

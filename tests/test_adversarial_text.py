@@ -5,7 +5,7 @@ quotes, backslashes, newlines, tabs, right-to-left text, emoji, combining charac
 very long strings and the characters Turtle must escape; loads and checks it with
 ``kg.api.prepare``; exports it with ``kg.export.write``; and then has three independent
 parsers (serdi, pyoxigraph, rdflib) read the files back. A second property puts a
-forbidden character (``kg.load.FORBIDDEN_TEXT``) into one field and expects the loader
+forbidden character (``kg.curated.FORBIDDEN_TEXT``) into one field and expects the loader
 to refuse it, naming the field, with nothing written.
 
 Deterministic tests cover the term guard: bad source URLs are refused by the loader,
@@ -37,8 +37,8 @@ import kg.api
 import kg.build
 import kg.export
 from kg import vocab
+from kg.curated import FORBIDDEN_TEXT, is_placeholder
 from kg.iri import citation_iri
-from kg.load import FORBIDDEN_TEXT, is_placeholder
 from kg.problems import DataProblems, KgError
 from kg.terms import Lit
 

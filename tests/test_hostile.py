@@ -26,7 +26,7 @@ from helpers import rest_of_terminal, signals_as_at_a_shell
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import load, yamlnodes
+from kg import curated, load, yamlnodes
 from kg.cli import cli
 from kg.model import Pos
 
@@ -308,7 +308,7 @@ def test_long_wrong_value_is_shortened_in_the_message(data: Path) -> None:
 
 YAML_PIECES = [*"ab:-[]{},'\"#&*!|>%@` \n\t\\0123PYMDT.", "\x00", "\u2028", "\ud800", "é", "id", "organisations", "  - "]
 #: Every field parser (p_choice and p_context make parsers, so are left out).
-FIELD_PARSERS = {name: parser for name, parser in vars(load).items() if name.startswith("p_") and name not in ("p_choice", "p_context")}
+FIELD_PARSERS = {name: parser for name, parser in vars(curated).items() if name.startswith("p_") and name not in ("p_choice", "p_context")}
 
 
 @settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -326,7 +326,7 @@ FIELD_PARSERS = {name: parser for name, parser in vars(load).items() if name.sta
 def test_field_parsers_raise_only_their_own_problems(name: str, value: str, plain: bool) -> None:
     """Any text given to any field parser gives a value or a Bad (a curator's problem), nothing else."""
     node = yamlnodes.Scalar(value, plain, Pos("f.yaml", 1, 1))
-    with contextlib.suppress(load.Bad):
+    with contextlib.suppress(curated.Bad):
         FIELD_PARSERS[name](node)
 
 
@@ -337,7 +337,7 @@ def test_yaml_reader_gives_records_or_problems_never_a_traceback(text: str) -> N
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "f.yaml"
         path.write_bytes(text.encode("utf-8", "surrogatepass"))
-        collected: dict[str, list[object]] = {section: [] for section in load.SPECS}
+        collected: dict[str, list[object]] = {section: [] for section in curated.SPECS}
         load.load_file(path, "f.yaml", collected, [])
 
 

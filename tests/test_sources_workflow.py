@@ -17,7 +17,7 @@ from helpers import write_files
 from kg import api
 from kg.cli import cli
 from kg.coverage import coverage, items_of
-from kg.load import MAX_ID_LENGTH, SPECS, id_suggestion
+from kg.curated import MAX_ID_LENGTH, SPECS, id_suggestion
 from kg.resources import bundled_data
 from kg.schema import field_tables, json_schema
 from kg.yamlnodes import Mapping, Node, Scalar, Sequence, parse

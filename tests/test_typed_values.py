@@ -9,7 +9,7 @@ import rdflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.load import Bad, canonical_duration, p_date, p_duration, p_number
+from kg.curated import Bad, canonical_duration, p_date, p_duration, p_number
 from kg.model import Pos
 from kg.yamlnodes import Scalar
 
@@ -70,7 +70,7 @@ def test_minus_zero_is_refused_rather_than_rewritten() -> None:
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
-@given(st.decimals(min_value=-(10**27) + 1, max_value=10**27 - 1, places=3))  # kg.load.MAX_NUMBER_DIGITS: at most 30 digits
+@given(st.decimals(min_value=-(10**27) + 1, max_value=10**27 - 1, places=3))  # kg.curated.MAX_NUMBER_DIGITS: at most 30 digits
 def test_decimals_survive_rdflib_unchanged(number: object) -> None:
     text = f"{number:f}"
     if "." not in text:

@@ -13,8 +13,9 @@ from kg import coverage as coverage_module
 from kg import diff as diff_module
 from kg import schema as schema_module
 from kg.commands.common import chosen_dataset, data_options, translate_errors, translate_errors_saying
+from kg.curated import TODO_RULE
 from kg.export import write_atomically
-from kg.load import TODO_RULE, display_path, load_dataset
+from kg.load import display_path, load_dataset
 from kg.problems import DataProblems, KgError, errors
 
 
