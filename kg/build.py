@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping
 
 import rdflib
 
-from kg import vocab
-from kg.compare import AGREE, differing_accounts, figure_groups, is_partial, statement_key
+from kg import timeline, vocab
+from kg.compare import AGREE, differing_accounts, figure_groups, is_partial, more_specific_accounts
 from kg.iri import citation_iri, mint, part_iri, repair_iri
-from kg.model import Citation, Claim, Dataset, Entity, Quote, Record, Repair, Source, Statement, Statistic, asserted
+from kg.model import Citation, Claim, Dataset, Entity, Event, Quote, Record, Repair, Source, Statement, Statistic, TypedValue, asserted
 from kg.terms import Lit, Triple
 from kg.text import Anchor, citation_key, clean, evidence_of
 from kg.vocab import (
@@ -41,6 +41,9 @@ _ENTITY_TYPES = {
 }
 _SOURCE_TYPES = {"news-article": SCHEMA + "NewsArticle", "report": SCHEMA + "Report"}
 _TRUE, _FALSE = Lit("true", XSD + "boolean"), Lit("false", XSD + "boolean")
+#: Where a source's metadata taken from outside its text is said so.
+_OUTSIDE_TEXT = {"publisher": K.publisherName, "author": K.authorName}
+_TIME_STATUS = {timeline.UNDATED: K.undated, timeline.UNRESOLVED: K.unresolved}
 
 
 def _int(n: int) -> Lit:
@@ -52,7 +55,9 @@ class _Builder:
         self.base = base
         self.anchors = anchors
         self.sources = {s.id: s for s in dataset.sources}
-        self.names = {e.id: e.name for e in dataset.entities}
+        self.names = {e.id: e.name for e in dataset.entities} | {e.id: e.name for e in dataset.events}
+        self.timeline = timeline.Timeline(dataset)
+        self.statistic_labels = _statistic_labels(dataset, self.names)
 
     def iri(self, record_id: str) -> str:
         return mint(self.base, record_id)
@@ -110,6 +115,7 @@ class _Builder:
             yield cnode, K.citedWhen, Lit(clean(citation.when, repairs))
         if citation.date:
             yield cnode, K.citedDate, Lit(citation.date.lexical, citation.date.datatype)
+        yield from self.timing(cnode, record, citation)
         if isinstance(record, Quote) and is_partial(record, citation):
             yield cnode, K.partial, _TRUE
         target = part_iri(cnode, "target")
@@ -131,6 +137,22 @@ class _Builder:
             yield position, TYPE, vocab.OA_TEXT_POSITION_SELECTOR
             yield position, vocab.OA_START, _int(anchor.start)
             yield position, vocab.OA_END, _int(anchor.end)
+
+    def timing(self, cnode: str, record: Record, citation: Citation) -> Iterator[Triple]:
+        """When the fact held in this source's account: its span, how it was found, and for a
+        post-holding how the source speaks of the time (as of its date, then, from, until)."""
+        if isinstance(record, Statement) and record.predicate == "holds-post":
+            # each source's account of a post-holding is the holding as schema.org qualifies one: a Role with its dates
+            yield cnode, TYPE, SCHEMA + "Role"
+            yield cnode, SCHEMA + "roleName", Lit(self.names.get(record.object or "", record.object or ""))
+            yield cnode, K.held, concept(citation.held or "as-of")
+        if citation.during:
+            yield cnode, K.during, self.iri(citation.during)
+        found = self.timeline.citation(record, citation)
+        if found.how in _TIME_STATUS:
+            yield cnode, K.timeStatus, _TIME_STATUS[found.how]
+        if found.span is not None:
+            yield from _span(cnode, found.span)
 
     # -- records ---------------------------------------------------------------------------------
 
@@ -159,6 +181,8 @@ class _Builder:
                 yield node, prop, Lit(date.lexical, date.datatype)
         if s.undated:
             yield node, K.dateStatus, K.undated
+        for name in s.outside_text:
+            yield node, K.fromOutsideText, _OUTSIDE_TEXT[name]
         if s.language:
             yield node, K.language, Lit(s.language)
         if s.text_file:
@@ -192,6 +216,8 @@ class _Builder:
             yield node, K.kind, concept(e.initiative_kind)
         if e.description:
             yield node, vocab.RDFS + "comment", Lit(e.description)
+        if e.single_holder:
+            yield node, K.singleHolder, _TRUE
         if e.kind != "measure":
             yield from self.provenance(node, e)
 
@@ -207,7 +233,11 @@ class _Builder:
             said = lexical
         yield node, TYPE, K.Statement
         yield node, TYPE, RDF_STATEMENT
-        yield node, LABEL, Lit(f"{self.names.get(st.subject, st.subject)} {vocab.concept_label(st.predicate)} {said}")
+        label = f"{self.names.get(st.subject, st.subject)} {vocab.concept_label(st.predicate)} {said}"
+        if st.predicate == "holds-post":  # a post is held at a time: the label never reads as "holds it now"
+            spans = sorted({span.text() for span in timeline.holding_spans(self.timeline, st)})
+            label += f" ({', '.join(spans) if spans else 'time not stated'})"
+        yield node, LABEL, Lit(label)
         yield node, RDF_SUBJECT, self.iri(st.subject)
         yield node, RDF_PREDICATE, prop
         yield node, RDF_OBJECT, obj
@@ -219,17 +249,15 @@ class _Builder:
 
     def statistic(self, s: Statistic) -> Iterator[Triple]:
         node = self.iri(s.id)
-        label = f"{s.figure} {self.names.get(s.counts, s.counts)}"
-        if s.period:
-            label += f" ({s.period.label})"
         yield node, TYPE, K.Statistic
         yield node, TYPE, SCHEMA + "Observation"
-        yield node, LABEL, Lit(label)
+        yield node, LABEL, Lit(self.statistic_labels[s.id])
         yield node, K.counts, self.iri(s.counts)
         yield node, K.value, Lit(s.value.lexical, s.value.datatype)
         yield node, K.comparator, concept(s.comparator)
         yield node, K.unit, concept(s.unit)
-        yield node, K.about, self.iri(s.about)
+        for about in s.about:
+            yield node, K.about, self.iri(about)
         if s.place:
             yield node, K.place, self.iri(s.place)
         for agent in sorted({c.attributed_to for c in s.citations if c.attributed_to}):
@@ -269,6 +297,30 @@ class _Builder:
             yield node, K.about, self.iri(ref)
         yield from self.provenance(node, c)
 
+    def event(self, e: Event) -> Iterator[Triple]:
+        node = self.iri(e.id)
+        yield node, TYPE, K.Event
+        yield node, TYPE, SCHEMA + "Event"
+        yield node, TYPE, vocab.PROV + "Activity"
+        yield node, LABEL, Lit(e.name)
+        yield node, K.kind, concept(e.kind)
+        if e.when:
+            yield node, K.when, Lit(clean(e.when, self.repairs_of(e)))
+        span = self.timeline.event_span(e)
+        if span is not None:
+            yield from _span(node, span)
+        if e.place:
+            yield node, SCHEMA + "location", self.iri(e.place)
+        for organiser in e.organisers:
+            yield node, SCHEMA + "organizer", self.iri(organiser)
+        for participant in e.participants:
+            yield node, SCHEMA + "attendee", self.iri(participant)
+        for agent in sorted({*e.organisers, *e.participants}):
+            yield node, vocab.PROV + "wasAssociatedWith", self.iri(agent)
+        for about in e.about:
+            yield node, SCHEMA + "about", self.iri(about)
+        yield from self.provenance(node, e)
+
     # -- what sources say, compared ------------------------------------------------------------
 
     def comparisons(self, dataset: Dataset) -> Iterator[Triple]:
@@ -285,9 +337,41 @@ class _Builder:
                 for source_id in sorted({c.source for c in (*a.citations, *b.citations)}):  # both figures' sources
                     yield node, DERIVED_FROM, self.iri(source_id)
         for accounts in differing_accounts(dataset.statements):
-            for one, other in itertools.permutations(accounts.statements, 2):
-                if statement_key(one)[2] != statement_key(other)[2]:
-                    yield self.iri(one.id), K.differingAccount, self.iri(other.id)
+            for one, other in accounts.pairs:
+                yield self.iri(one.id), K.differingAccount, self.iri(other.id)
+                yield self.iri(other.id), K.differingAccount, self.iri(one.id)
+        for specific, general in more_specific_accounts(dataset.statements):
+            yield self.iri(specific.id), K.moreSpecificAccount, self.iri(general.id)
+
+
+def _date(value: TypedValue) -> Lit:
+    return Lit(value.lexical, value.datatype)
+
+
+def _span(node: str, span: timeline.Span) -> Iterator[Triple]:
+    """A span's ends (schema.org's startDate and endDate, as precise as known), and the source's
+    date it was resolved against, where it was."""
+    if span.start is not None:
+        yield node, SCHEMA + "startDate", _date(span.start)
+    if span.end is not None:
+        yield node, SCHEMA + "endDate", _date(span.end)
+    if span.basis is not None:
+        yield node, K.resolvedAgainst, _date(span.basis)
+
+
+def _statistic_labels(dataset: Dataset, names: Mapping[str, str]) -> dict[str, str]:
+    """Each statistic's label: its figure, measure and period; where two would read the same,
+    what each is about, then its id, so that a label tells its record apart."""
+    labels = {}
+    for s in dataset.statistics:
+        label = f"{s.figure} {names.get(s.counts, s.counts)}"
+        labels[s.id] = label + (f" ({s.period.label})" if s.period else "")
+    for extra in (lambda s: " and ".join(names.get(a, a) for a in s.about), lambda s: s.id):
+        counts = Counter(labels.values())
+        for s in dataset.statistics:
+            if counts[labels[s.id]] > 1:
+                labels[s.id] += f" [{extra(s)}]"
+    return labels
 
 
 def base_of(dataset: Dataset, base: str | None = None) -> str:
@@ -328,6 +412,8 @@ def _records(builder: _Builder, dataset: Dataset) -> Iterator[Triple]:
             yield from builder.statistic(record)
         elif isinstance(record, Quote):
             yield from builder.quote(record)
+        elif isinstance(record, Event):
+            yield from builder.event(record)
         else:
             yield from builder.claim(record)
 

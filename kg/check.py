@@ -12,18 +12,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from kg import compare, qualifiers, vocab
+from kg import compare, qualifiers, timeline, vocab
 from kg.curated import TODO_MARK, TODO_RULE, Bad, p_date
 from kg.evidence import Located, Outside, TextFolder, TextTooBig, find_text_file, read_text, text_folders
 from kg.load import display_path
-from kg.model import Citation, Claim, Dataset, Entity, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
+from kg.model import Citation, Claim, Dataset, Entity, Event, Pos, Quote, Record, Repair, Source, Statement, Statistic, asserted
 from kg.problems import ERROR, MORE_PROBLEMS, NOTE, STOPPED_READING, WARNING, Problem
 from kg.text import Anchor, SourceText, citation_key, evidence_of, fold, normalise
 from kg.yamlnodes import MAX_PROBLEMS_PER_FILE, Scalar, more_problems
 
 R = TypeVar("R", bound=Record)
 _AGENTS = ("person", "organisation")
-_ANY = ("organisation", "person", "post", "place", "initiative", "measure", "statistic", "statement", "quote", "claim", "source")
+_ANY = ("organisation", "person", "post", "place", "initiative", "measure", "statistic", "statement", "quote", "claim", "source", "event")
 
 
 @dataclass
@@ -93,6 +93,7 @@ def first_of_each_id(dataset: Dataset) -> Dataset:
         statistics=firsts(dataset.statistics),
         quotes=firsts(dataset.quotes),
         claims=firsts(dataset.claims),
+        events=firsts(dataset.events),
     )
     return dataset if len(unique) == len(dataset) else unique
 
@@ -143,8 +144,14 @@ def check_references(dataset: Dataset, kinds: dict[str, str]) -> Iterator[Proble
             yield from _check_statement(record, refs)
         elif isinstance(record, Statistic):
             yield from refs.check(record.counts, ("measure",), _at(record, "counts"), "counts")
-            yield from refs.check(record.about, _ANY, _at(record, "about"), "about")
+            for ref in record.about:
+                yield from refs.check(ref, _ANY, _at(record, "about"), "about")
             yield from refs.check(record.place, ("place",), _at(record, "place"), "place")
+        elif isinstance(record, Event):
+            yield from refs.check(record.place, ("place",), _at(record, "place"), "place")
+            for name, allowed in (("participants", _AGENTS), ("organisers", _AGENTS), ("about", _ANY)):
+                for ref in getattr(record, name):
+                    yield from refs.check(ref, allowed, _at(record, name), name)
         elif isinstance(record, Quote):
             yield from refs.check(record.speaker, _AGENTS, _at(record, "speaker"), "speaker")
             yield from refs.check(record.spoken_to, _AGENTS, _at(record, "spoken_to"), "spoken_to")
@@ -155,6 +162,7 @@ def check_references(dataset: Dataset, kinds: dict[str, str]) -> Iterator[Proble
             name = f"sources[{index}]"
             yield from refs.check(citation.source, ("source",), _at(citation, "source"), f"{name}.source")
             yield from refs.check(citation.attributed_to, _AGENTS, _at(citation, "attributed_to"), f"{name}.attributed_to")
+            yield from refs.check(citation.during, ("event",), _at(citation, "during"), f"{name}.during")
 
 
 def _check_statement(record: Statement, refs: _Refs) -> Iterator[Problem]:
@@ -222,6 +230,7 @@ def check_rules(dataset: Dataset) -> Iterator[Problem]:
                     f"status {citation.status!r} means nobody is credited, yet attributed_to is given",
                     "use status 'attributed' or 'quoted', or remove attributed_to",
                 )
+            yield from _check_held(record, citation, name)
             if isinstance(record, Quote) and citation.status != "quoted":
                 yield Problem(
                     _at(citation, "status"),
@@ -242,6 +251,39 @@ def check_rules(dataset: Dataset) -> Iterator[Problem]:
                 )
         if isinstance(record, Source):
             yield from _check_source(record)
+
+
+def _check_held(record: Record, citation: Citation, name: str) -> Iterator[Problem]:
+    """A citation's time of a post-holding: ``held`` only on holds-post, with what each kind needs."""
+    holding = isinstance(record, Statement) and record.predicate == "holds-post"
+    if citation.held is not None and not holding:
+        yield Problem(
+            _at(citation, "held"),
+            f"{name}.held",
+            "held says when a post was held, so it goes only on holds-post statements",
+            "give the time with 'when:' (the source's words) and 'date:', or remove the line",
+        )
+    elif citation.held == "then" and citation.during is None:
+        yield Problem(
+            _at(citation, "held"),
+            f"{name}.held",
+            "held: then needs 'during:', the event at whose time the post was held",
+            "add 'during: EVENT-ID' (an events record), or use 'held: as-of' for the source's own date",
+        )
+    elif citation.held in ("from", "until") and citation.date is None:
+        yield Problem(
+            _at(citation, "held"),
+            f"{name}.held",
+            f"held: {citation.held} needs 'date:', the date the source gives",
+            "add 'date: YYYY-MM-DD' (or YYYY-MM, YYYY) as precise as the source states it",
+        )
+    if citation.during is not None and citation.held != "then":
+        yield Problem(
+            _at(citation, "during"),
+            f"{name}.during",
+            "during names the event a post was held at, and goes with 'held: then'",
+            "add 'held: then', or remove the line",
+        )
 
 
 def _date_key(lexical: str) -> tuple[int, int, int]:
@@ -613,6 +655,56 @@ def check_differing_accounts(dataset: Dataset) -> Iterator[Problem]:
         )
 
 
+def check_more_specific_accounts(dataset: Dataset) -> Iterator[Problem]:
+    """A note where one account of a founder, founding date or leader is more specific than another."""
+    for specific, general in compare.more_specific_accounts(dataset.statements):
+        said_specific, said_general = specific.object or str(specific.value), general.object or str(general.value)
+        yield Problem(
+            _at(specific, "object", "value"),
+            "object" if specific.object else "value",
+            f"compatible accounts of {specific.subject} {specific.predicate}, one more specific: {said_specific} ({specific.id})"
+            f" is {'within' if specific.object is None else 'part of'} {said_general} ({general.id})",
+            "both stay in the graph, linked by kg:moreSpecificAccount; they do not differ",
+            NOTE,
+            "more-specific-account",
+        )
+
+
+def check_post_holders(dataset: Dataset) -> Iterator[Problem]:
+    """A warning where two people hold one single-holder post at times that overlap."""
+    for post, a, b, span_a, span_b in timeline.single_holder_overlaps(dataset):
+        yield Problem(
+            b.where.get("id", b.pos),
+            "id",
+            f"{post} is held by one person at a time, but {b.id} ({b.subject}, {span_b.text()}) overlaps"
+            f" {a.id} ({a.subject}, {span_a.text()}, {a.pos})",
+            "check each source's time: 'held: then' with 'during:' for a post held at an event, 'held: until' where it ended",
+            WARNING,
+            "post-overlap",
+        )
+
+
+def check_times(dataset: Dataset) -> Iterator[Problem]:
+    """A note for each time a source gives in words that cannot be made a date: the source
+    has no date to resolve them against, or the words are not ones the reader resolves."""
+    times = timeline.Timeline(dataset)
+    for record in dataset.records():
+        for index, citation in enumerate(record.citations, 1):
+            timing = times.citation(record, citation)
+            if timing.how == timeline.UNDATED and timing.words == timeline.AS_OF:
+                message = f"the post is held as of {citation.source}'s date, which it does not give: no date is given"
+                hint = "give 'held: then' with 'during:' where the source ties the post to an event, or 'date:' where it states one"
+            elif timing.how == timeline.UNDATED:
+                message = f"{timing.words!r} is relative, and {citation.source} gives no date: the words are kept, no date is given"
+                hint = "give the citation 'date:' only if the source states one elsewhere"
+            elif timing.how == timeline.UNRESOLVED:
+                message = f"{timing.words!r} is not resolved to a date: the words are kept as stated"
+                hint = "give the citation 'date:' where the source fixes the time"
+            else:
+                continue
+            yield Problem(citation.pos, f"sources[{index}]", message, hint, NOTE, "time-" + timing.how)
+
+
 def check_same_facts(dataset: Dataset) -> Iterator[Problem]:
     """Merging hints: a fact told by two records that could be one record with two citations."""
     for group in compare.same_statements(dataset.statements):
@@ -687,6 +779,9 @@ def check(
     found += check_figure_wording(unique, report.misquoted)
     found += check_figures(unique)
     found += check_differing_accounts(unique)
+    found += check_more_specific_accounts(unique)
+    found += check_post_holders(unique)
+    found += check_times(unique)
     found += check_same_facts(unique)
     found += check_partial_quotations(unique)
     report.problems = capped_per_file(report.problems + found)

@@ -14,11 +14,10 @@ from decimal import Decimal
 
 from kg.model import Citation, Dataset, Quote, Statement, Statistic
 from kg.text import fold, normalise
+from kg.vocab import COMPARED_PREDICATES
 
 _INF = Decimal("Infinity")
 
-#: Predicates a thing should have once: two different objects are differing accounts.
-SINGLE_VALUED = ("established-by", "established-in", "led-by")
 #: Above this many statistics in one group, figures are summarised, not compared pair by pair.
 MAX_COMPARED = 40
 
@@ -62,19 +61,19 @@ def compatible(a: Statistic, b: Statistic) -> bool:
     return lo < hi or (lo == hi and not lo_open and not hi_open)
 
 
-GroupKey = tuple[str, str, str, str | None, str | None]
+GroupKey = tuple[str, str, tuple[str, ...], str | None, str | None]
 
 
 def group_key(statistic: Statistic) -> GroupKey:
     """What two figures must share to be able to disagree: measure, unit, about, place, period duration."""
     duration = statistic.period.duration if statistic.period else None
-    return (statistic.counts, statistic.unit, statistic.about, statistic.place, duration)
+    return (statistic.counts, statistic.unit, tuple(sorted(statistic.about)), statistic.place, duration)
 
 
 def describe_group(key: GroupKey) -> str:
     """``arrests about grooming-gangs-taskforce, in england-and-wales, over P1Y``."""
     counts, unit, about, place, duration = key
-    text = f"{counts}{' (percent)' if unit == 'percent' else ''} about {about}"
+    text = f"{counts}{' (percent)' if unit == 'percent' else ''} about {' and '.join(about)}"
     text += f", in {place}" if place else ", no place given"
     text += f", over {duration}" if duration else ", no period length given"
     return text
@@ -113,7 +112,7 @@ def figure_groups(statistics: Iterable[Statistic]) -> list[FigureGroup]:
     for statistic in statistics:
         groups[group_key(statistic)].append(statistic)
     found = []
-    for key in sorted(groups, key=lambda k: tuple(part or "" for part in k)):
+    for key in sorted(groups, key=lambda k: (k[0], k[1], k[2], k[3] or "", k[4] or "")):
         members = sorted(groups[key], key=lambda s: s.id)
         if len({(s.value.value, s.comparator) for s in members}) < 2:
             continue
@@ -169,35 +168,97 @@ def same_figures(statistics: Iterable[Statistic]) -> list[tuple[Statistic, ...]]
 
 # --- differing accounts -------------------------------------------------------------------------
 
+#: How two statements of one thing's founder, founding date or leader stand to each other.
+BOTH_STATED = "both-stated"  # one source gives both: two values, not two accounts
+MORE_SPECIFIC = "more-specific"  # compatible: one names a part of the other, or a date within it
+DIFFER = "differ"  # no one source gives both, and neither contains the other
+
 
 @dataclass(frozen=True, slots=True)
 class DifferingAccounts:
-    """Statements giving one thing different objects for a predicate it should have once."""
+    """Statements giving one thing objects that no one source gives together, for a predicate
+    whose accounts can differ (who founded or leads it, when it was founded)."""
 
     subject: str
     predicate: str
     statements: tuple[Statement, ...]
+    #: The pairs that differ (a, b), by id.
+    pairs: tuple[tuple[Statement, Statement], ...] = ()
 
 
 def _sources(statement: Statement) -> frozenset[str]:
     return frozenset(c.source for c in statement.citations)
 
 
-def differing_accounts(statements: Iterable[Statement]) -> list[DifferingAccounts]:
-    """Where sources differ on a single-valued predicate (who founded, when, who leads).
+class Broader:
+    """What is broader than what, from the graph's own relations: a thing is narrower than
+    what it is part of (transitively), and a date than the month or year that holds it."""
 
-    Two objects that every source gives together are one account of two things (two
-    founders named side by side); they differ only when the sources behind them differ."""
+    def __init__(self, statements: Iterable[Statement]):
+        self.parents: dict[str, set[str]] = defaultdict(set)
+        for statement in statements:
+            if statement.predicate == "part-of" and statement.object is not None:
+                self.parents[statement.subject].add(statement.object)
+
+    def narrower(self, a: str, b: str) -> bool:
+        """Whether ``a`` is a part (or a part of a part) of ``b``, or a date within ``b``."""
+        if a.startswith("value:") and b.startswith("value:"):
+            inner, outer = a.removeprefix("value:"), b.removeprefix("value:")
+            return len(inner) > len(outer) and inner.startswith(outer + "-")
+        seen, todo = set(), [a]
+        while todo:
+            for parent in self.parents.get(todo.pop(), ()):
+                if parent == b:
+                    return True
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return False
+
+
+def account_pairs(statements: Sequence[Statement]) -> Iterator[tuple[Statement, Statement, str]]:
+    """Each pair of statements giving one thing different objects for a compared predicate,
+    with how they stand: BOTH_STATED, MORE_SPECIFIC (the first is the more specific) or DIFFER."""
+    broader = Broader(statements)
     grouped: dict[tuple[str, str], list[Statement]] = defaultdict(list)
     for statement in statements:
-        if statement.predicate in SINGLE_VALUED:
+        if statement.predicate in COMPARED_PREDICATES:
             grouped[(statement.subject, statement.predicate)].append(statement)
+    for _, members in sorted(grouped.items()):
+        for a, b in itertools.combinations(sorted(members, key=lambda s: s.id), 2):
+            object_a, object_b = statement_key(a)[2], statement_key(b)[2]
+            if object_a == object_b:
+                continue
+            if _sources(a) & _sources(b):
+                yield a, b, BOTH_STATED
+            elif broader.narrower(object_a, object_b):
+                yield a, b, MORE_SPECIFIC
+            elif broader.narrower(object_b, object_a):
+                yield b, a, MORE_SPECIFIC
+            else:
+                yield a, b, DIFFER
+
+
+def differing_accounts(statements: Iterable[Statement]) -> list[DifferingAccounts]:
+    """Where sources differ on who founded or leads a thing, or when it was founded.
+
+    Every predicate may hold several values: two objects that one source gives are both
+    stated (two founders named side by side), and one that names a part of the other, or a
+    date within it, is compatible (see :func:`more_specific_accounts`). Only the rest differ."""
+    grouped: dict[tuple[str, str], list[tuple[Statement, Statement]]] = defaultdict(list)
+    for a, b, how in account_pairs(list(statements)):
+        if how == DIFFER:
+            grouped[(a.subject, a.predicate)].append((a, b))
     found = []
-    for (subject, predicate), members in sorted(grouped.items()):
-        objects = {statement_key(s)[2] for s in members}
-        if len(objects) > 1 and len({_sources(s) for s in members}) > 1:
-            found.append(DifferingAccounts(subject, predicate, tuple(sorted(members, key=lambda s: s.id))))
+    for (subject, predicate), pairs in sorted(grouped.items()):
+        members = {s.id: s for pair in pairs for s in pair}
+        found.append(DifferingAccounts(subject, predicate, tuple(members[i] for i in sorted(members)), tuple(pairs)))
     return found
+
+
+def more_specific_accounts(statements: Iterable[Statement]) -> list[tuple[Statement, Statement]]:
+    """Accounts that agree, one more specific than the other: (the specific, the general)."""
+    return [(a, b) for a, b, how in account_pairs(list(statements)) if how == MORE_SPECIFIC]
 
 
 # --- partial quotations -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from kg.model import (
     Citation,
     Claim,
     Entity,
+    Event,
     Number,
     Period,
     Pos,
@@ -508,6 +509,8 @@ def _citations(default_status: str) -> Callable[[Node], tuple[Citation, ...]]:
         "attributed_to": (False, p_id),
         "when": (False, p_text),
         "date": (False, p_date),
+        "held": (False, p_choice("held")),
+        "during": (False, p_id),
     }
 
     def parse_citations(node: Node) -> tuple[Citation, ...]:
@@ -532,6 +535,8 @@ def _citations(default_status: str) -> Callable[[Node], tuple[Citation, ...]]:
                     where=_where(values),
                     when=values.get("when"),
                     date=values.get("date"),
+                    held=values.get("held"),
+                    during=values.get("during"),
                 )
             )
         if problems:
@@ -619,6 +624,22 @@ def p_repairs(node: Node) -> tuple[Repair, ...]:
 
 
 MAPPING_SPECS[p_period] = PERIOD_SPEC
+
+
+def p_outside_text(node: Node) -> tuple[str, ...]:
+    """The source's metadata fields taken from outside its text: one name or a list."""
+    allowed = vocab.OUTSIDE_TEXT_FIELDS
+
+    def one(item: Node) -> str:
+        value = p_text(item)
+        if value not in allowed:
+            raise Bad(f"{_shorten(value)!r} is not a metadata field", f"name one of: {', '.join(allowed)}")
+        return value
+
+    return (one(node),) if isinstance(node, Scalar) else tuple(_each(node, one))
+
+
+CHOICE_LISTS[p_outside_text] = vocab.OUTSIDE_TEXT_FIELDS
 LIST_SPECS[p_repairs] = REPAIR_SPEC
 
 
@@ -661,10 +682,11 @@ SPECS: dict[str, Spec] = {
         "language": (False, p_text),
         "text": (False, p_text_ref),
         "repairs": (False, p_repairs),
+        "outside_text": (False, p_outside_text),
     },
     "organisations": _ENTITY,
     "people": _ENTITY,
-    "posts": _ENTITY,
+    "posts": {**_ENTITY, "single_holder": (False, p_bool)},
     "places": _ENTITY,
     "initiatives": {**_ENTITY, "kind": (True, p_choice("initiative-kind"))},
     "measures": {"id": (True, p_id), "name": (True, p_text), "description": (False, p_text)},
@@ -683,7 +705,7 @@ SPECS: dict[str, Spec] = {
         "value": (True, p_number),
         "comparator": (True, p_choice("comparator")),
         "unit": (False, p_choice("unit")),
-        "about": (True, p_id),
+        "about": (True, p_ids),
         "period": (False, p_period),
         "place": (False, p_id),
         "sources": (True, _citations("stated")),
@@ -699,6 +721,18 @@ SPECS: dict[str, Spec] = {
         "id": (True, p_id),
         "about": (True, p_ids),
         "summary": (True, p_text),
+        "sources": (True, _citations("stated")),
+    },
+    "events": {
+        "id": (True, p_id),
+        "kind": (True, p_choice("event-kind")),
+        "name": (True, p_text),
+        "date": (False, p_date),
+        "when": (False, p_text),
+        "place": (False, p_id),
+        "participants": (False, p_ids),
+        "organisers": (False, p_ids),
+        "about": (False, p_ids),
         "sources": (True, _citations("stated")),
     },
 }
@@ -730,8 +764,8 @@ RECORD_KIND = {
     "statistics": "statistic",
     "quotes": "quote",
     "claims": "claim",
+    "events": "event",
 }
-
 
 
 def _record(section: str, v: dict[str, Any]) -> Any:
@@ -756,6 +790,7 @@ def _record(section: str, v: dict[str, Any]) -> Any:
             repairs=v.get("repairs", ()),
             pos=pos,
             where=where,
+            outside_text=v.get("outside_text", ()),
         )
     if section in SECTION_KIND:
         return Entity(
@@ -768,6 +803,7 @@ def _record(section: str, v: dict[str, Any]) -> Any:
             where=where,
             initiative_kind=v.get("kind"),
             description=v.get("description"),
+            single_holder=v.get("single_holder", False),
         )
     if section == "statements":
         return Statement(
@@ -801,6 +837,21 @@ def _record(section: str, v: dict[str, Any]) -> Any:
             speaker=v["speaker"],
             text=v["text"],
             spoken_to=v.get("spoken_to"),
+            citations=v["sources"],
+            pos=pos,
+            where=where,
+        )
+    if section == "events":
+        return Event(
+            id=v["id"],
+            kind=v["kind"],
+            name=v["name"],
+            date=v.get("date"),
+            when=v.get("when"),
+            place=v.get("place"),
+            participants=v.get("participants", ()),
+            organisers=v.get("organisers", ()),
+            about=v.get("about", ()),
             citations=v["sources"],
             pos=pos,
             where=where,

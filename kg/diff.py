@@ -21,7 +21,9 @@ from kg.text import parser_said, printable
 from kg.vocab import DERIVED_FROM, LABEL, K
 
 #: Properties that say where a fact comes from, not what it says: compared apart.
-_PROVENANCE = {K.citation, K.sourceCount, DERIVED_FROM, K.asserted, K.differingAccount}
+_PROVENANCE = {K.citation, K.sourceCount, DERIVED_FROM, K.asserted, K.differingAccount, K.moreSpecificAccount}
+#: How two accounts of one thing stand, as the review names them: differing, or one more specific.
+_ACCOUNT_LINKS = {K.differingAccount: "differing accounts", K.moreSpecificAccount: "compatible accounts, one more specific"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +129,11 @@ class Review:
     removed: int = 0
     changed: int = 0
     comparisons: int = 0
+    accounts: int = 0
 
     @property
     def differs(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.comparisons)
+        return bool(self.added or self.removed or self.changed or self.comparisons or self.accounts)
 
 
 def _sources(fact: Fact) -> str:
@@ -160,6 +163,27 @@ def _comparisons(old: rdflib.Graph, new: rdflib.Graph, result: Review) -> list[s
                 lines.append(f"- figures compared: {was}")
             else:
                 lines.append(f"~ figures compared: {was} -> {now}")
+    return lines
+
+
+def accounts_of(graph: rdflib.Graph) -> set[tuple[str, str]]:
+    """How accounts stand to each other: (kind, "label (id) / label (id)"), a differing pair once."""
+    found = set()
+    for link, kind in _ACCOUNT_LINKS.items():
+        for a, b in graph.subject_objects(rdflib.URIRef(link)):
+            if link == K.differingAccount and str(a) > str(b):
+                continue  # each differing pair is linked both ways
+            named = [f"{printable(str(graph.value(n, rdflib.URIRef(LABEL)) or short(n)))} ({short(n)})" for n in (a, b)]
+            found.add((kind, " / ".join(named) if link == K.differingAccount else " is more specific than ".join(named)))
+    return found
+
+
+def _accounts(old: rdflib.Graph, new: rdflib.Graph, result: Review) -> list[str]:
+    """Differing accounts, and accounts one more specific than another, that appeared or went."""
+    before, after = accounts_of(old), accounts_of(new)
+    lines = [f"+ {kind}: {pair}" for kind, pair in sorted(after - before)]
+    lines += [f"- {kind}: {pair}" for kind, pair in sorted(before - after)]
+    result.accounts += len(lines)
     return lines
 
 
@@ -195,8 +219,11 @@ def review(old: rdflib.Graph, new: rdflib.Graph) -> Review:
                 result.lines.append(f"~ {b.kind} {short(rdflib.URIRef(iri))}: {b.label}")
                 result.lines += details
     result.lines += _comparisons(old, new, result)
+    result.lines += _accounts(old, new, result)
     summary = f"{result.added} fact{'s' if result.added != 1 else ''} added, {result.removed} removed, {result.changed} changed"
     if result.comparisons:
         summary += f"; {result.comparisons} figure comparison{'s' if result.comparisons != 1 else ''} changed"
+    if result.accounts:
+        summary += f"; {result.accounts} account comparison{'s' if result.accounts != 1 else ''} changed"
     result.lines.append(summary)
     return result

@@ -25,6 +25,7 @@ STYLES: Final[dict[str, tuple[str, str, str]]] = {
     "Person": ("#d8f0d8", "#3c8d5a", "ellipse"),
     "Post": ("#ece3f5", "#7a5ba6", "note"),
     "Place": ("#f9dcdc", "#b04a4a", "hexagon"),
+    "Event": ("#fff3d6", "#c0762c", "octagon"),
     "Source": ("#eeeeee", "#666666", "folder"),
 }
 #: Picture formats, by name: ``dot`` is the Graphviz source itself.

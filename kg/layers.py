@@ -28,10 +28,10 @@ from kg.vocab import DERIVED_FROM, TYPE, K
 LAYERS: Final = ("all", "facts")
 
 #: The classes whose nodes belong to the facts layer.
-FACT_CLASSES: Final = frozenset({K.Organisation, K.Person, K.Post, K.Place, K.Initiative, K.Measure, K.Statistic, K.Period})
+FACT_CLASSES: Final = frozenset({K.Organisation, K.Person, K.Post, K.Place, K.Initiative, K.Event, K.Measure, K.Statistic, K.Period})
 
 #: The entities: the nodes of the entity graph that graph tools draw, in the order of this tuple.
-ENTITY_CLASSES: Final = (K.Initiative, K.Organisation, K.Person, K.Post, K.Place)
+ENTITY_CLASSES: Final = (K.Initiative, K.Organisation, K.Person, K.Post, K.Place, K.Event)
 
 #: Predicates that are provenance even on a fact node.
 PROVENANCE_PREDICATES: Final = frozenset({K.citation, K.sourceCount, K.asserted, DERIVED_FROM, K.attributedTo})

@@ -406,6 +406,7 @@ def load_dataset(root: Path | str) -> tuple[Dataset, list[Problem]]:
         statistics=tuple(collected["statistics"]),
         quotes=tuple(collected["quotes"]),
         claims=tuple(collected["claims"]),
+        events=tuple(collected["events"]),
         unreadable=tuple(unreadable.items()),
     )
     return dataset, problems

@@ -130,6 +130,11 @@ class Citation:
     #: When the fact held or happened, in this source's words, and as a date where the source fixes one.
     when: str | None = None
     date: TypedValue | None = None
+    #: For a post-holding, what this source says of its time: ``as-of`` its own date (the
+    #: default), ``then`` (at the time of the event ``during`` names), ``from`` or ``until``
+    #: the citation's ``date``.
+    held: str | None = None
+    during: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +191,15 @@ class Source:
     repairs: tuple[Repair, ...]
     pos: Pos
     where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
+    #: Metadata fields taken from outside the text (where it is published), not from its words.
+    outside_text: tuple[str, ...] = ()
 
     kind_name = "source"
+
+    @property
+    def date(self) -> TypedValue | None:
+        """The date the source speaks from: when it was published, else last updated."""
+        return self.published or self.modified
 
     @property
     def citations(self) -> tuple[Citation, ...]:
@@ -213,6 +225,8 @@ class Entity:
     where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
     initiative_kind: str | None = None
     description: str | None = None
+    #: A post that one person holds at a time (Prime Minister): overlapping holders are warned about.
+    single_holder: bool = False
 
     @property
     def kind_name(self) -> str:
@@ -249,7 +263,8 @@ class Statistic:
     value: Number
     comparator: str
     unit: str
-    about: str
+    #: What the figure is credited to: one thing, or several together ("the Taskforce's work alongside local policing").
+    about: tuple[str, ...]
     period: Period | None
     place: str | None
     citations: tuple[Citation, ...]
@@ -304,7 +319,29 @@ class Claim:
     kind_name = "claim"
 
 
-Record = Source | Entity | Statement | Statistic | Quote | Claim
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened at a time: a meeting, a launch, a visit, an announcement."""
+
+    __reduce__ = _by_fields
+
+    id: str
+    kind: str
+    name: str
+    date: TypedValue | None
+    when: str | None
+    place: str | None
+    participants: tuple[str, ...]
+    organisers: tuple[str, ...]
+    about: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    pos: Pos
+    where: Mapping[str, Pos] = field(default_factory=Where, compare=False, hash=False)
+
+    kind_name = "event"
+
+
+Record = Source | Entity | Statement | Statistic | Quote | Claim | Event
 
 
 #: Claim statuses whose facts the graph asserts as plain triples; the others stay claims.
@@ -341,6 +378,7 @@ class Dataset:
     statistics: tuple[Statistic, ...] = ()
     quotes: tuple[Quote, ...] = ()
     claims: tuple[Claim, ...] = ()
+    events: tuple[Event, ...] = ()
     #: (id, kind) of records that could not be read: their own problem is reported, and
     #: references to them are not reported again on top of it.
     unreadable: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -353,6 +391,8 @@ class Dataset:
         yield from self.statistics
         yield from self.quotes
         yield from self.claims
+        yield from self.events
 
     def __len__(self) -> int:
-        return len(self.sources) + len(self.entities) + len(self.statements) + len(self.statistics) + len(self.quotes) + len(self.claims)
+        kinds = (self.sources, self.entities, self.statements, self.statistics, self.quotes, self.claims, self.events)
+        return sum(map(len, kinds))

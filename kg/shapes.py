@@ -37,7 +37,9 @@ COVERED_BY: dict[str, str] = {
     "EntityShape": f"{_LOADER}: one name, alternative names as text; {_BUILT} as plain strings",
     "OrganisationShape": _BUILT,
     "PersonShape": f"{_BUILT} (schema:Person); check_people_hold_posts: an asserted holds-post statement to a post",
-    "PostShape": _BUILT,
+    "PostShape": f"{_BUILT}; {_LOADER}: single_holder is true or false, written only when true",
+    "EventShape": f"{_LOADER}: name and kind required, kind from its list, date a checked date;"
+    " check_references: place a place, participants and organisers people or organisations",
     "PlaceShape": _BUILT,
     "InitiativeShape": f"{_LOADER}: kind is required and one of the initiative kinds",
     "MeasureShape": _BUILT,

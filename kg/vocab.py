@@ -96,6 +96,7 @@ class K:
     Citation = KG + "Citation"
     Source = KG + "Source"
     TextRepair = KG + "TextRepair"
+    Event = KG + "Event"
 
     # relations between entities (the ``predicate`` of a statement record)
     ledBy = KG + "ledBy"
@@ -147,6 +148,15 @@ class K:
     citedDate = KG + "citedDate"
     partial = KG + "partial"
 
+    # time: when a fact held, in each source's account
+    held = KG + "held"
+    during = KG + "during"
+    resolvedAgainst = KG + "resolvedAgainst"
+    timeStatus = KG + "timeStatus"
+    fromOutsideText = KG + "fromOutsideText"
+    singleHolder = KG + "singleHolder"
+    moreSpecificAccount = KG + "moreSpecificAccount"
+
     # comparing what sources say
     FigureComparison = KG + "FigureComparison"
     comparedFigure = KG + "comparedFigure"
@@ -194,6 +204,9 @@ class K:
     Verdicts = KG + "Verdicts"
     agree = KG + "agree"
     conflict = KG + "conflict"
+    HeldTimes = KG + "HeldTimes"
+    EventKinds = KG + "EventKinds"
+    unresolved = KG + "unresolved"
 
 
 def concept(key: str) -> str:
@@ -223,8 +236,10 @@ CONTROLLED_LISTS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     ),
     "initiative-kind": (
         K.InitiativeKinds,
-        ("taskforce", "operation", "database", "legislation", "legal-provision", "programme"),
+        ("taskforce", "operation", "database", "legislation", "legal-provision", "programme", "activity"),
     ),
+    "held": (K.HeldTimes, ("as-of", "then", "from", "until")),
+    "event-kind": (K.EventKinds, ("meeting", "launch", "visit", "announcement", "interview", "speech")),
     "anchor": (K.PeriodAnchors, ("from-establishment", "to-publication")),
     "unit": (K.Units, ("count", "percent")),
     "source-kind": (K.SourceKinds, ("news-article", "government-statement", "report")),
@@ -242,6 +257,7 @@ CONCEPTS: Final[dict[str, tuple[str, str]]] = {
     **{concept(key): (scheme, concept_label(key)) for scheme, keys in CONTROLLED_LISTS.values() for key in keys},
     K.notStated: (K.MetadataStatuses, "not stated"),
     K.undated: (K.MetadataStatuses, "undated"),
+    K.unresolved: (K.MetadataStatuses, "time words not resolved to a date"),
     K.agree: (K.Verdicts, "agree"),
     K.conflict: (K.Verdicts, "conflict"),
     K.rawCodePoints: (K.TextBases, "code points of the raw text file"),
@@ -269,6 +285,13 @@ STATEMENT_PREDICATES: Final[dict[str, tuple[str, tuple[str, ...], tuple[str, ...
     "staffed-by": (K.staffedBy, ("initiative",), ("text",)),
     "works-through": (K.worksThrough, ("initiative", "organisation"), ("initiative",)),
 }
+
+#: Predicates on which sources can give differing accounts (who founded or leads a thing, and
+#: when it was founded). Every predicate may hold several values: two objects one source gives
+#: are both stated; only objects that no one source gives together can differ.
+COMPARED_PREDICATES: Final = ("established-by", "established-in", "led-by")
+#: Source metadata a curator may take from outside the text (where it is published).
+OUTSIDE_TEXT_FIELDS: Final = ("publisher", "author")
 
 
 def date_datatype(lexical: str) -> str:

@@ -109,7 +109,7 @@ def test_pick_a_saved_question_run_it_and_see_its_rows(browser: webdriver.Chrome
 def test_follow_an_entity_link_to_its_sources_and_evidence(browser: webdriver.Chrome, served: str) -> None:
     browser.get(served + "?name=agreed-facts")
     follow(browser, browser.find_element(By.LINK_TEXT, "kgd:taskforce-led-by-npcc"))
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Grooming Gangs Taskforce led by National Police Chiefs' Council"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Grooming Gangs Taskforce led by National Police Chiefs’ Council"
     sources = browser.find_elements(By.CSS_SELECTOR, "table.results")[0]
     shown = [tuple(td.text for td in tr.find_elements(By.TAG_NAME, "td")) for tr in sources.find_elements(By.CSS_SELECTOR, "tbody tr")]
     provenance = kg_query_rows(

@@ -27,7 +27,7 @@ def rows(graph: rdflib.Graph, name: str, **bindings: rdflib.term.Identifier) -> 
 def test_who_leads_supports_funds_and_partners_the_taskforce(graph: rdflib.Graph) -> None:
     assert rows(graph, "taskforce-backers") == [
         ("funded by", "Home Office", "2"),
-        ("led by", "National Police Chiefs' Council", "2"),
+        ("led by", "National Police Chiefs’ Council", "2"),
         ("partner", "Crown Prosecution Service", "1"),
         ("partner", "Essex Police", "1"),
         ("partner", "hotels", "1"),
@@ -37,7 +37,8 @@ def test_who_leads_supports_funds_and_partners_the_taskforce(graph: rdflib.Graph
 
 def test_every_statistic_keeps_its_qualifiers(graph: rdflib.Graph) -> None:
     found = rows(graph, "statistics")
-    assert len({(row[0], row[6]) for row in found}) == 13  # figure and what it is about
+    # figure and what it is about: 12 figures, two of them credited to two things together
+    assert len({(row[0], row[6]) for row in found}) == 14
     by_label = {}
     for row in found:
         by_label.setdefault(row[0], []).append(row[1:])
@@ -95,7 +96,7 @@ def test_facts_only_one_source_states(graph: rdflib.Graph) -> None:
     found = rows(graph, "single-source-facts")
     facts = {row[2] for row in found}
     assert "Grooming Gangs Taskforce partner Crown Prosecution Service" in facts
-    assert "Grooming Gangs Taskforce led by National Police Chiefs' Council" not in facts
+    assert "Grooming Gangs Taskforce led by National Police Chiefs’ Council" not in facts
     by_fact = {row[2]: row for row in found}
     assert by_fact["hundreds of arrests"][3:5] == ("Grooming Gangs Taskforce makes 550 arrests in its first year", "quoted")
 
@@ -103,12 +104,12 @@ def test_facts_only_one_source_states(graph: rdflib.Graph) -> None:
 def test_facts_both_articles_agree_on(graph: rdflib.Graph) -> None:
     agreed = {row[1] for row in rows(graph, "agreed-facts")}
     assert {
-        "Grooming Gangs Taskforce led by National Police Chiefs' Council",
+        "Grooming Gangs Taskforce led by National Police Chiefs’ Council",
         "Grooming Gangs Taskforce supported by National Crime Agency",
         "Grooming Gangs Taskforce funded by Home Office",
         "Grooming Gangs Taskforce established by Rishi Sunak",
         "Grooming Gangs Taskforce established in 2023-04",
-        "James Cleverly holds post Home Secretary",
+        "James Cleverly holds post Home Secretary (2024-05-20, 2024-05-21)",
         "exactly 43 police forces worked with",
     } <= agreed
     assert "Grooming Gangs Taskforce partner Crown Prosecution Service" not in agreed
@@ -132,7 +133,7 @@ def test_a_fact_with_its_sources_evidence_and_offsets(graph: rdflib.Graph, texts
 
 def test_people_hold_public_posts(graph: rdflib.Graph) -> None:
     assert rows(graph, "people-posts") == [
-        ("Ian Critchley", "NPCC National Police Lead for Child Protection and Abuse", "National Police Chiefs' Council", "1"),
+        ("Ian Critchley", "NPCC National Police Lead for Child Protection and Abuse", "National Police Chiefs’ Council", "1"),
         ("James Cleverly", "Home Secretary", "", "2"),
         ("Laura Farris", "Minister for Victims and Safeguarding", "", "1"),
         ("Rishi Sunak", "Prime Minister", "", "2"),
@@ -148,7 +149,6 @@ def test_parts_of_initiatives(graph: rdflib.Graph) -> None:
             "Criminal Justice Bill",
         ),
         ("Complex and Organised Child Abuse Database", "database", "Grooming Gangs Taskforce"),
-        ("Grooming Gangs Taskforce", "taskforce", "the Taskforce\u2019s hard work alongside local policing efforts"),
     ]
 
 

@@ -54,7 +54,7 @@ def test_the_picture_draws_every_entity_and_relation_with_its_sources(built: lis
         assert re.search(rf'label="[^"]*", shape={shape}, fillcolor="{fill}"', source)
         assert "".join(node.label.split()) in "".join(source.replace("\\n", " ").split())
     labels = re.findall(r' -> n\d+ \[label="([^"]+)"', source)
-    assert len(labels) == len(graph.edges) == 24
+    assert len(labels) == len(graph.edges) == 32
     assert all(re.fullmatch(r"[a-z ]+ \(\d\)", label) for label in labels), labels
     assert "established by (2)" in labels
 
@@ -62,9 +62,9 @@ def test_the_picture_draws_every_entity_and_relation_with_its_sources(built: lis
 def test_the_svg_has_a_shape_for_every_entity_and_relation(built: list[Triple]) -> None:
     nodes, edges = _svg_shapes(draw.draw(built, fmt="svg"))
     entities = [n for n in nodes if not n.startswith("legend_")]
-    assert len(entities) == 28
+    assert len(entities) == 32
     assert sorted(n for n in nodes if n.startswith("legend_")) == [f"legend_{c}" for c in sorted(draw.STYLES) if c != "Source"]
-    assert len([e for e in edges if "legend" not in e]) == 24
+    assert len([e for e in edges if "legend" not in e]) == 32
 
 
 def test_a_neighbourhood_is_what_networkx_finds_around_the_entity(built: list[Triple], tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_the_picture_is_the_same_bytes_every_time(built: list[Triple]) -> None:
 def test_the_facts_layer_draws_without_source_counts(built: list[Triple]) -> None:
     source = draw.draw(layers.facts(built), fmt="dot").decode("utf-8")
     labels = re.findall(r' -> n\d+ \[label="([^"]+)"', source)
-    assert len(labels) == 24 and not any("(" in label for label in labels)
+    assert len(labels) == 32 and not any("(" in label for label in labels)
 
 
 def test_draw_writes_the_format_of_the_suffix(tmp_path: Path) -> None:
@@ -154,8 +154,8 @@ def test_a_negative_depth_is_a_usage_error() -> None:
 def test_the_committed_picture_shows_every_entity(built: list[Triple]) -> None:
     """docs/graph.svg is the picture the README shows: kg draw -o docs/graph.svg (and .png)."""
     nodes, _ = _svg_shapes((REPO / "docs" / "graph.svg").read_bytes())
-    assert len([n for n in nodes if not n.startswith("legend_")]) == 28
+    assert len([n for n in nodes if not n.startswith("legend_")]) == 32
     text = (REPO / "docs" / "graph.svg").read_text(encoding="utf-8")
-    for label in ("Grooming Gangs Taskforce", "Home Office", "James Cleverly", "led by (2)"):
+    for label in ("Grooming Gangs Taskforce", "Home Office", "James Cleverly", "led by (2)", "Launch of the Grooming", "attended by (1)"):
         assert f">{label}<" in text
     assert (REPO / "docs" / "graph.png").read_bytes().startswith(b"\x89PNG")

@@ -43,7 +43,7 @@ def test_every_evidence_offset_points_at_its_exact_words(bundled, texts_dir: Pat
     sources = {s.id: s for s in dataset.sources}
     texts = {s.id: read_text(s, texts_dir / s.text_file) for s in dataset.sources}
     records = {r.id: r for r in dataset.records()}
-    assert len(report.anchors) == report.evidence_total == 151
+    assert len(report.anchors) == report.evidence_total == 156
     for (record_id, index), anchor in report.anchors.items():
         source_id = records[record_id].citations[index].source
         raw = (texts_dir / sources[source_id].text_file).read_text(encoding="utf-8")
@@ -135,4 +135,4 @@ def test_export_without_texts_keeps_quote_selectors_but_no_offsets() -> None:
     graph = api.build_graph(api.load(), anchors={})
     oa = rdflib.Namespace("http://www.w3.org/ns/oa#")
     assert len(set(graph.subjects(rdflib.RDF.type, oa.TextPositionSelector))) == 0
-    assert len(set(graph.subjects(rdflib.RDF.type, oa.TextQuoteSelector))) == 151
+    assert len(set(graph.subjects(rdflib.RDF.type, oa.TextQuoteSelector))) == 156

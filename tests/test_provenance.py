@@ -65,7 +65,7 @@ def test_every_offset_selects_its_exact_words_in_the_raw_file(tmp_path: Path) ->
         selected = tidy(repair_within(raw, repairs[str(source).rsplit("/", 1)[1]], start, end))
         assert selected == str(graph.value(quote, OA.exact))
         checked += 1
-    assert checked == 151
+    assert checked == 156
 
 
 def test_offsets_are_typed_integers_the_shapes_accept_after_a_triplestore_round_trip(tmp_path: Path) -> None:
@@ -202,10 +202,10 @@ def test_the_quick_start_anchors_every_quote_with_nothing_beside_it(tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         f"kg: dataset the bundled dataset ({bundled_data()})",
-        "kg: wrote 4316 triples (turtle) to kg.ttl",
+        "kg: wrote 4546 triples (turtle) to kg.ttl",
     ]
     graph = rdflib.Graph().parse(tmp_path / "kg.ttl")
-    assert len(list(graph.subjects(rdflib.RDF.type, OA.TextPositionSelector))) == 151
+    assert len(list(graph.subjects(rdflib.RDF.type, OA.TextPositionSelector))) == 156
 
 
 def test_the_wheel_carries_the_source_texts_beside_the_data(tmp_path: Path) -> None:
@@ -306,7 +306,7 @@ def test_texts_outside_the_dataset_come_from_the_person_running_the_command(tmp_
     assert run("check", "--data", str(tmp_path / "data"), "--no-shacl").exit_code == 1
     given = run("check", "--data", str(tmp_path / "data"), "--no-shacl", "--texts", str(tmp_path / "elsewhere"))
     assert given.exit_code == 0
-    assert given.stdout.splitlines()[-1].endswith("151 of 151 evidence quotes grounded in their sources")
+    assert given.stdout.splitlines()[-1].endswith("156 of 156 evidence quotes grounded in their sources")
 
 
 # --- the working folder's dataset ------------------------------------------------------------------
@@ -394,7 +394,7 @@ def test_verify_passes_on_the_bundled_export_reading_nothing_but_graph_and_texts
     monkeypatch.chdir(alone)  # no dataset anywhere near
     result = run("verify", str(graph), "--texts", str(texts))
     assert result.exit_code == 0, result.output
-    assert result.output == "0 errors; 151 quotes checked against 2 texts; 118 facts checked for citations\n"
+    assert result.output == "0 errors; 156 quotes checked against 2 texts; 116 facts checked for citations\n"
 
 
 def tampered(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
@@ -418,7 +418,7 @@ def test_verify_fails_precisely_on_a_moved_offset(tmp_path: Path) -> None:
     assert lines == [
         f"{graph}: npcc.cite.article-550-arrests.1.position: oa:exact: the text at 756..797 reads 'ed by the National Police Chiefs’"
         " Council', not 'Led by the National Police Chiefs’ Council'; the offsets or the quote were changed",
-        "1 error; 151 quotes checked against 2 texts; 118 facts checked for citations",
+        "1 error; 156 quotes checked against 2 texts; 116 facts checked for citations",
     ]
 
 
@@ -467,9 +467,9 @@ def test_verify_of_a_facts_only_export_says_so_once(tmp_path: Path) -> None:
     code, lines = verify_lines(facts)
     assert code == 1
     assert lines == [
-        f"{facts}: (graph): kg:citation: none of its 41 facts has a citation: the graph holds no provenance (as an export of the"
+        f"{facts}: (graph): kg:citation: none of its 40 facts has a citation: the graph holds no provenance (as an export of the"
         " facts layer alone); verify the whole export (kg export --layer all), whose facts carry their citations",
-        "1 error; 0 quotes checked against 0 texts; 41 facts checked for citations",
+        "1 error; 0 quotes checked against 0 texts; 40 facts checked for citations",
     ]
 
 
@@ -489,7 +489,7 @@ def test_verify_takes_a_format_by_the_name_kg_export_gives_it_its_suffix_or_medi
     renamed = graph.rename(tmp_path / "graph.data")  # a name that says nothing
     result = run("verify", str(renamed), "--texts", str(bundled_data() / "texts"), "--format", fmt)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("0 errors; 151 quotes checked")
+    assert result.output.startswith("0 errors; 156 quotes checked")
 
 
 def test_verify_names_the_formats_it_takes_for_one_it_does_not(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from kg.problems import KgError
 
 QUERIES = Path(__file__).resolve().parents[1] / "kg" / "queries"
 PEOPLE = [
-    ("Ian Critchley", "NPCC National Police Lead for Child Protection and Abuse", "National Police Chiefs' Council", "1"),
+    ("Ian Critchley", "NPCC National Police Lead for Child Protection and Abuse", "National Police Chiefs’ Council", "1"),
     ("James Cleverly", "Home Secretary", "", "2"),
     ("Laura Farris", "Minister for Victims and Safeguarding", "", "1"),
     ("Rishi Sunak", "Prime Minister", "", "2"),
@@ -67,7 +67,7 @@ def test_a_saved_question_prints_an_aligned_table() -> None:
     assert result.output == (
         "person          post                                                      organisation                     sources\n"
         "--------------  --------------------------------------------------------  -------------------------------  -------\n"
-        "Ian Critchley   NPCC National Police Lead for Child Protection and Abuse  National Police Chiefs' Council  1\n"
+        "Ian Critchley   NPCC National Police Lead for Child Protection and Abuse  National Police Chiefs’ Council  1\n"
         "James Cleverly  Home Secretary                                                                             2\n"
         "Laura Farris    Minister for Victims and Safeguarding                                                      1\n"
         "Rishi Sunak     Prime Minister                                                                             2\n"
@@ -160,7 +160,7 @@ def test_describe_prints_what_the_graph_says_about_an_entity() -> None:
     triples = list(ox.parse(result.stdout_bytes, ox.RdfFormat.N_TRIPLES))
     assert {t.subject.value for t in triples} == {"https://example.org/kg/id/npcc"}
     labels = [t.object.value for t in triples if t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label"]
-    assert labels == ["National Police Chiefs' Council"]
+    assert labels == ["National Police Chiefs’ Council"]
 
 
 def test_a_select_refuses_an_rdf_format() -> None:
@@ -395,7 +395,7 @@ def test_a_bound_value_gives_the_same_answer_however_the_query_is_written(text: 
     """A bound IRI opens the WHERE group as VALUES (fast) or, where it cannot, is substituted."""
     graph = query.dataset_graph()
     answer = query.run(graph, text, {"thing": ox.NamedNode("https://example.org/kg/id/npcc")})
-    assert [query.text_of(row[-1]) for row in answer.rows if row[-1] is not None] == ["National Police Chiefs' Council"]
+    assert [query.text_of(row[-1]) for row in answer.rows if row[-1] is not None] == ["National Police Chiefs’ Council"]
 
 
 def test_binding_writes_only_the_terms_canonical_form() -> None:

@@ -266,7 +266,7 @@ def test_the_saved_questions_say_how_to_bind_a_value_as_the_page_takes_it(server
 def test_an_entity_page_shows_its_sources_and_evidence(server: str) -> None:
     page = fetch(server + "entity?" + urllib.parse.urlencode({"iri": "https://example.org/kg/id/npcc"}))
     assert page.status == 200
-    assert "<h1>National Police Chiefs&#39; Council</h1>" in page.text
+    assert "<h1>National Police Chiefs’ Council</h1>" in page.text
     evidence = [row[4] for row in kg_query_rows(query.query_text("fact-provenance"), {"fact": ox.NamedNode(LED_BY)})]
     for quote in evidence:  # the statement naming the NPCC as leader, with each source's words
         assert escape(quote) in page.text

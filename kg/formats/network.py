@@ -25,7 +25,14 @@ from kg.vocab import LABEL, RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, TYPE, K
 Value = str | int
 
 #: The property IRI of each relation a statement may make -> its label ("led by").
-RELATION_LABELS: dict[str, str] = {prop: vocab.concept_label(key) for key, (prop, _, _) in vocab.STATEMENT_PREDICATES.items()}
+RELATION_LABELS: dict[str, str] = {
+    **{prop: vocab.concept_label(key) for key, (prop, _, _) in vocab.STATEMENT_PREDICATES.items()},
+    # an event's links: where it took place, who organised and who took part, what it concerned
+    vocab.SCHEMA + "location": "took place at",
+    vocab.SCHEMA + "organizer": "organised by",
+    vocab.SCHEMA + "attendee": "attended by",
+    vocab.SCHEMA + "about": "about",
+}
 
 #: Literal-valued facts folded into a node's attributes, by attribute name.
 _NODE_TEXT = {
@@ -33,6 +40,9 @@ _NODE_TEXT = {
     "purpose": (K.purpose,),
     "staffedBy": (K.staffedBy,),
     "establishedIn": (K.establishedIn,),
+    "startDate": (vocab.SCHEMA + "startDate",),
+    "endDate": (vocab.SCHEMA + "endDate",),
+    "when": (K.when,),
     "altLabels": (vocab.ALT_LABEL,),
 }
 SOURCE_CLASS = "Source"
@@ -155,7 +165,8 @@ def entity_graph(triples: list[Triple], *, with_sources: bool = False) -> Entity
         if p not in RELATION_LABELS or s not in classes or not isinstance(o, str) or o not in classes:
             continue
         attributes = {"property": p}
-        statement = statement_of.get((s, p, o))
+        # a relation's sources are its statement's; an event's links are the event's own
+        statement = statement_of.get((s, p, o)) or (s if classes[s] == K.Event and source_count(s) is not None else None)
         if statement is not None:
             count = source_count(statement)
             if count is not None:
