@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from kg import addresses, push, query, serve, workers
-from kg.commands.common import chosen_dataset, data_options, translate_errors_saying
+from kg.commands.common import Seconds, chosen_dataset, data_options, translate_errors_saying
 
 
 def query_problems(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,7 +58,7 @@ def graph_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def timeout_option(command: Callable[..., Any], what: str = "Query") -> Callable[..., Any]:
-    limit = click.FloatRange(min=0.001)
+    limit = Seconds()
     return click.option("--timeout", type=limit, default=query.DEFAULT_TIMEOUT, show_default=True, help=f"{what} time limit, seconds.")(
         command
     )
