@@ -123,7 +123,8 @@ class Server:
     query processes; :meth:`serve_forever` until Ctrl-C, then :meth:`server_close`."""
 
     def __init__(self, graph: query.Graph, host: str, port: int, limits: Limits, idle_timeout: int = IDLE_TIMEOUT):
-        slots = max(2, os.cpu_count() or 2)
+        # Twice the cores: two queries past any use still leave room for quick ones beside them.
+        slots = max(4, 2 * (os.cpu_count() or 2))
         # The query processes' nursery is forked first, while this process has one thread.
         self.workers = workers.Workers(graph, slots=slots, wait=QUEUE_WAIT)
         connections = _raise_file_limit(MAX_CONNECTIONS + 64) - 64
