@@ -283,6 +283,16 @@ def remove_stale_temporary_files(path: Path) -> list[Path]:
     return removed
 
 
+def _target_info(path: Path) -> os.stat_result | None:
+    """What the target of a write is now (None: nothing yet)."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise _os_error(path, err) from err
+
+
 def write_atomically(path: Path, data_writer: Callable[[BinaryIO], None]) -> None:
     """Write a file so that it is either wholly new or untouched: a temporary file in the
     same folder, flushed to disk, then renamed over the target.
@@ -292,12 +302,7 @@ def write_atomically(path: Path, data_writer: Callable[[BinaryIO], None]) -> Non
     A symbolic link is followed, so the file it points to is replaced and the link kept.
     A target that is not a regular file (``/dev/null``, a named pipe) cannot be replaced
     by renaming, and is written in place once the whole text is made; a folder is refused."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        info = None
-    except OSError as err:
-        raise _os_error(path, err) from err
+    info = _target_info(path)
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise KgError(f"cannot write {path}: it is a folder; give a file name")
     if info is not None and not stat.S_ISREG(info.st_mode):
@@ -359,12 +364,7 @@ def write_set(files: Sequence[tuple[Path, Callable[[BinaryIO], None]]]) -> None:
     with _cleanup_on_termination():
         try:
             for path, data_writer in files:
-                try:
-                    info = os.stat(path)
-                except FileNotFoundError:
-                    info = None
-                except OSError as err:
-                    raise _os_error(path, err) from err
+                info = _target_info(path)
                 if info is not None and not stat.S_ISREG(info.st_mode):
                     raise KgError(f"cannot write {path}: it is not a regular file; --all writes only regular files")
                 temporaries.append(_write_temporary(path, info, data_writer))

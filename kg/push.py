@@ -104,6 +104,13 @@ def _cut(connection: http.client.HTTPConnection) -> None:
             connection.sock.shutdown(socket.SHUT_RDWR)
 
 
+def _endpoint_of(url: str) -> str:
+    """A redirect's target as --endpoint takes it: without the ``graph`` or ``default`` parameter kg adds."""
+    parts = urllib.parse.urlsplit(url)
+    kept = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k not in ("graph", "default")]
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(kept), ""))
+
+
 #: Redirects followed (307 and 308, to the same origin) before giving up.
 MAX_REDIRECTS = 5
 
@@ -137,12 +144,12 @@ def push_ntriples(body: bytes, endpoint: str, *, graph: str | None = None, repla
             if _origin(moved) != home:
                 raise KgError(
                     f"the store at {endpoint} redirected the graph to {moved}, another origin: it was not sent there"
-                    f" (credentials go only to the endpoint's own origin); if you trust it, give --endpoint {moved}"
+                    f" (credentials go only to the endpoint's own origin); if you trust it, give --endpoint {_endpoint_of(moved)}"
                 )
             url = moved
             continue
         if 300 <= status < 400:
-            where = f" to {urllib.parse.urljoin(url, location)}" if location else ""
+            where = f" to {_endpoint_of(urllib.parse.urljoin(url, location))}" if location else ""
             raise KgError(
                 f"the store at {endpoint} answered HTTP {status} {reason}{where}: a {method} is not re-sent elsewhere as a read,"
                 f" so the graph was not stored; give the endpoint it names as --endpoint"

@@ -190,10 +190,10 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def recorder() -> Iterator[str]:
-    Recorder.seen = []
-    server = HTTPServer(("127.0.0.1", 0), Recorder)
+@contextlib.contextmanager
+def local_store(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A small HTTP server on a free 127.0.0.1 port answering with ``handler``; its /store URL."""
+    server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -201,6 +201,13 @@ def recorder() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def recorder() -> Iterator[str]:
+    Recorder.seen = []
+    with local_store(Recorder) as url:
+        yield url
 
 
 def test_credentials_come_from_the_environment(recorder: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -293,14 +300,8 @@ class Redirector(BaseHTTPRequestHandler):
 def redirector(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("KG_PUSH_TOKEN", "abc123")
     Redirector.seen = []
-    server = HTTPServer(("127.0.0.1", 0), Redirector)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/store"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with local_store(Redirector) as url:
+        yield url
 
 
 @pytest.mark.parametrize("status", [301, 302, 303])
@@ -343,7 +344,7 @@ def test_credentials_never_go_to_another_origin_after_a_redirect(redirector: str
     assert result.exit_code == 2
     assert result.output == (
         f"Error: the store at {redirector} redirected the graph to {elsewhere}, another origin: it was not sent there"
-        f" (credentials go only to the endpoint's own origin); if you trust it, give --endpoint {elsewhere}\n"
+        f" (credentials go only to the endpoint's own origin); if you trust it, give --endpoint http://localhost:{port}/moved\n"
     )
     assert [seen[:3] for seen in Redirector.seen] == [("POST", "/store?default", f"127.0.0.1:{port}")]
 
