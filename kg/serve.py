@@ -261,7 +261,10 @@ class App:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
-        response = self.respond(request)
+        try:
+            response = self.respond(request)
+        except KgError as err:  # the tool failed (a query process could not start, the engine failed): said, not a traceback
+            response = Response.text(HTTPStatus.INTERNAL_SERVER_ERROR, str(err))
         headers = [
             ("Content-Type", response.media),
             # Nothing from elsewhere, no scripts, no framing: the pages work offline and cannot be turned against the user.

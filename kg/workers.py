@@ -37,6 +37,8 @@ DEFAULT_MAX_BYTES = 64 << 20
 MEMORY_BUDGET = 2 << 30
 #: Bytes a chunk of an answer is sent in.
 CHUNK = 64 << 10
+#: Seconds the server waits for each chunk of an answer already made.
+SEND_TIMEOUT = 60.0
 
 
 class AnswerTooLarge(KgError):
@@ -130,23 +132,24 @@ class Workers:
             nonlocal released
             if not released:
                 released = True
-                _stop(pid, channel)
+                _stop(process, channel)
                 self._free.release()
 
         try:
-            pid, channel = self._fork()
+            process, channel = self._fork()
             channel.settimeout(timeout)
             deadline = time.monotonic() + timeout
             request = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
             channel.sendall(len(request).to_bytes(8, "big") + request)
             kind, value = _receive(channel, deadline)
         except BaseException:
-            if "pid" in locals():
+            if "process" in locals():
                 done()
             else:
                 self._free.release()
             raise
         if kind == "written":
+            channel.settimeout(SEND_TIMEOUT)  # the answer is made: what is left is sending it on
             return Written(value, channel, done)
         done()
         if kind == "answer":
@@ -154,7 +157,10 @@ class Workers:
             return answer
         raise value
 
-    def _fork(self) -> tuple[int, socket.socket]:
+    def _fork(self) -> tuple[int | tuple[int, int], socket.socket]:
+        """A new query process, waiting for its job: its pid (with a pidfd where the system
+        has them, so that a kill can never reach another process that took the pid later) and
+        its socket."""
         with self._lock:
             try:
                 self._control.sendall(b"F")
@@ -163,7 +169,11 @@ class Workers:
                 raise KgError(f"cannot start a process for the query: {err}") from None
         if len(message) != 8 or not fds:
             raise KgError("cannot start a process for the query: the server's query processes have stopped; restart kg serve")
-        return int.from_bytes(message, "big"), socket.socket(fileno=fds[0])
+        pid, channel = int.from_bytes(message, "big"), socket.socket(fileno=fds[0])
+        try:
+            return (pid, os.pidfd_open(pid)), channel  # it is alive: it waits for its job
+        except (AttributeError, OSError):
+            return pid, channel
 
 
 def _receive(channel: socket.socket, deadline: float) -> tuple[str, Any]:
@@ -190,10 +200,16 @@ def _exactly(channel: socket.socket, size: int, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
-def _stop(pid: int, channel: socket.socket) -> None:
+def _stop(process: int | tuple[int, int], channel: socket.socket) -> None:
     """Kill a query process (it may have ended already: the nursery reaps it)."""
     with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
+        if isinstance(process, tuple):
+            try:
+                signal.pidfd_send_signal(process[1], signal.SIGKILL)
+            finally:
+                os.close(process[1])
+        else:
+            os.kill(process, signal.SIGKILL)
     channel.close()
 
 
