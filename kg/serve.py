@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import resource
+import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
@@ -29,6 +30,7 @@ from typing import Any
 
 import jinja2
 import pyoxigraph as ox
+import waitress.channel
 import waitress.server
 
 from kg import addresses, export, query, workers
@@ -106,7 +108,8 @@ def negotiate(accept: str | None, offered: list[tuple[str, str]], aliases: Mappi
 
 #: Seconds a query waits for a free query process before it is told the server is busy.
 QUEUE_WAIT = 10.0
-#: Seconds a connection may stay idle (nothing received, nothing sent) before it is closed.
+#: Seconds a connection may stay idle (nothing received, nothing sent), or take to send one
+#: request whole, before it is closed.
 IDLE_TIMEOUT = 20
 #: Connections held open at most (more wait in the listen queue), when the system allows as many files.
 MAX_CONNECTIONS = 4000
@@ -147,6 +150,8 @@ class Server:
         except BaseException:
             self.workers.close()
             raise
+        for listener in _listeners(self._waitress):
+            listener.channel_class = _deadline_channel(idle_timeout)
         listening = getattr(self._waitress, "effective_listen", None) or [(self._waitress.effective_host, self._waitress.effective_port)]
         self.server_address: tuple[str, int] = (str(listening[0][0]), int(listening[0][1]))
         self.app.port = self.server_address[1]
@@ -161,6 +166,34 @@ class Server:
         with contextlib.suppress(Exception):
             self._waitress.close()
         self.workers.close()
+
+
+def _listeners(server: Any) -> list[waitress.server.BaseWSGIServer]:
+    """The listening sockets' servers of what waitress's create_server returned (one, or several
+    for a name with several addresses)."""
+    found = getattr(server, "map", None) or getattr(server, "_map", {})
+    return [d for d in found.values() if isinstance(d, waitress.server.BaseWSGIServer)]
+
+
+def _deadline_channel(seconds: float) -> type[waitress.channel.HTTPChannel]:
+    """waitress's connection, with a deadline for each request to arrive whole: its idle
+    timeout alone lets a client that sends a byte now and then (slowloris) hold a connection
+    for good. Checked each turn of the server's loop (at least once a second)."""
+
+    class DeadlineChannel(waitress.channel.HTTPChannel):  # type: ignore[misc]
+        request_started = 0.0
+
+        def received(self, data: bytes) -> bool:
+            if self.request is None:
+                self.request_started = time.monotonic()
+            return bool(super().received(data))
+
+        def readable(self) -> bool:
+            if self.request is not None and not self.will_close and time.monotonic() - self.request_started > seconds:
+                self.will_close = True  # closed at the next turn, as waitress closes idle ones
+            return bool(super().readable())
+
+    return DeadlineChannel
 
 
 def _raise_file_limit(wanted: int) -> int:

@@ -9,6 +9,7 @@ import contextlib
 import os
 import re
 import resource
+import select
 import signal
 import socket
 import subprocess
@@ -268,3 +269,25 @@ def test_kill_9_of_the_server_leaves_no_query_process_behind() -> None:
             with contextlib.suppress(OSError):
                 pending.result(timeout=10)
         assert wait_for(lambda: not any(map(alive, under)), 10), [p for p in under if alive(p)]
+
+
+def test_a_client_that_sends_its_request_a_byte_at_a_time_is_cut_off() -> None:
+    """The idle timeout alone lets a client that sends a byte now and then hold a connection for good."""
+    with serving("--idle-timeout", "2") as (_process, base, _):
+        port = urllib.parse.urlsplit(base).port
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            started = time.monotonic()
+            closed = False
+            for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Slow: " + b"y" * 100:
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                readable = select.select([connection], [], [], 0.3)[0]
+                if readable and connection.recv(1) == b"":
+                    closed = True
+                    break
+            took = time.monotonic() - started
+        assert closed and 2 <= took < 2 + 3, took  # never idle, yet closed once 2 s have passed
+        assert fetch(base).status == 200

@@ -137,7 +137,7 @@ def query_command(
     type=click.IntRange(1, 3600),
     default=serve.IDLE_TIMEOUT,
     show_default=True,
-    help="Seconds a connection may sit idle before it is closed.",
+    help="Seconds a connection may sit idle, or take to send one request whole, before it is closed.",
 )
 @query_problems
 @translate_errors_saying("the server was not started")
