@@ -31,6 +31,7 @@ from typing import Any
 import jinja2
 import pyoxigraph as ox
 import waitress.channel
+import waitress.parser
 import waitress.server
 
 from kg import addresses, export, query, workers
@@ -175,12 +176,27 @@ def _listeners(server: Any) -> list[waitress.server.BaseWSGIServer]:
     return [d for d in found.values() if isinstance(d, waitress.server.BaseWSGIServer)]
 
 
+#: The WSGI environment's mark of a request whose body came in chunks (see :class:`_ChunkNoting`).
+_CHUNKED = "HTTP_X_KG_CHUNKED"
+
+
+class _ChunkNoting(waitress.parser.HTTPRequestParser):  # type: ignore[misc]
+    """waitress's request parser, noting a chunked body: waitress joins the chunks and drops
+    the Transfer-Encoding header, and the endpoint answers such a query 411, as it always has."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        if self.chunked:
+            self.headers[_CHUNKED.removeprefix("HTTP_")] = "1"
+
+
 def _deadline_channel(seconds: float) -> type[waitress.channel.HTTPChannel]:
     """waitress's connection, with a deadline for each request to arrive whole: its idle
     timeout alone lets a client that sends a byte now and then (slowloris) hold a connection
     for good. Checked each turn of the server's loop (at least once a second)."""
 
     class DeadlineChannel(waitress.channel.HTTPChannel):  # type: ignore[misc]
+        parser_class = _ChunkNoting
         request_started = 0.0
 
         def received(self, data: bytes) -> bool:
@@ -364,6 +380,8 @@ class App:
         return None
 
     def _posted(self, request: Request) -> Response:
+        if request.environ.get(_CHUNKED):
+            return Response.text(HTTPStatus.LENGTH_REQUIRED, "send the query with a Content-Length, not in chunks")
         body = request.body().decode("utf-8", "replace")
         media = (request.header("Content-Type") or "").split(";")[0].strip().lower()
         fields = {key: list(values) for key, values in request.fields.items()}
