@@ -26,7 +26,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 import pyoxigraph as ox
@@ -153,7 +153,8 @@ class Server:
             raise
         for listener in _listeners(self._waitress):
             listener.channel_class = _deadline_channel(idle_timeout)
-        listening = getattr(self._waitress, "effective_listen", None) or [(self._waitress.effective_host, self._waitress.effective_port)]
+        one = self._waitress
+        listening = getattr(one, "effective_listen", None) or [(getattr(one, "effective_host", ""), getattr(one, "effective_port", 0))]
         self.server_address: tuple[str, int] = (str(listening[0][0]), int(listening[0][1]))
         self.app.port = self.server_address[1]
 
@@ -180,14 +181,14 @@ def _listeners(server: Any) -> list[waitress.server.BaseWSGIServer]:
 _CHUNKED = "HTTP_X_KG_CHUNKED"
 
 
-class _ChunkNoting(waitress.parser.HTTPRequestParser):  # type: ignore[misc]
+class _ChunkNoting(waitress.parser.HTTPRequestParser):
     """waitress's request parser, noting a chunked body: waitress joins the chunks and drops
     the Transfer-Encoding header, and the endpoint answers such a query 411, as it always has."""
 
     def parse_header(self, header_plus: bytes) -> None:
         super().parse_header(header_plus)
         if self.chunked:
-            self.headers[_CHUNKED.removeprefix("HTTP_")] = "1"
+            cast(dict[str, str], self.headers)[_CHUNKED.removeprefix("HTTP_")] = "1"
 
 
 def _deadline_channel(seconds: float) -> type[waitress.channel.HTTPChannel]:
@@ -195,7 +196,7 @@ def _deadline_channel(seconds: float) -> type[waitress.channel.HTTPChannel]:
     timeout alone lets a client that sends a byte now and then (slowloris) hold a connection
     for good. Checked each turn of the server's loop (at least once a second)."""
 
-    class DeadlineChannel(waitress.channel.HTTPChannel):  # type: ignore[misc]
+    class DeadlineChannel(waitress.channel.HTTPChannel):
         parser_class = _ChunkNoting
         request_started = 0.0
 
