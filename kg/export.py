@@ -283,6 +283,16 @@ def remove_stale_temporary_files(path: Path) -> list[Path]:
     return removed
 
 
+def _target_info(path: Path) -> os.stat_result | None:
+    """What the target of a write is now (None: nothing yet)."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise _os_error(path, err) from err
+
+
 def write_atomically(path: Path, data_writer: Callable[[BinaryIO], None]) -> None:
     """Write a file so that it is either wholly new or untouched: a temporary file in the
     same folder, flushed to disk, then renamed over the target.
@@ -292,12 +302,7 @@ def write_atomically(path: Path, data_writer: Callable[[BinaryIO], None]) -> Non
     A symbolic link is followed, so the file it points to is replaced and the link kept.
     A target that is not a regular file (``/dev/null``, a named pipe) cannot be replaced
     by renaming, and is written in place once the whole text is made; a folder is refused."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        info = None
-    except OSError as err:
-        raise _os_error(path, err) from err
+    info = _target_info(path)
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise KgError(f"cannot write {path}: it is a folder; give a file name")
     if info is not None and not stat.S_ISREG(info.st_mode):
@@ -306,32 +311,91 @@ def write_atomically(path: Path, data_writer: Callable[[BinaryIO], None]) -> Non
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
-    remove_stale_temporary_files(path)
     with _cleanup_on_termination():
+        temp_name = _write_temporary(path, info, data_writer)
         try:
-            handle, temp_name = tempfile.mkstemp(prefix=_temporary_prefix(path.name), suffix=".part", dir=folder)
-        except OSError as err:
-            raise _os_error(path, err) from err
-        try:
-            with os.fdopen(handle, "wb") as out:
-                data_writer(out)
-                out.flush()
-                os.fsync(out.fileno())
-            if info is not None:
-                with contextlib.suppress(OSError):
-                    os.chmod(temp_name, info.st_mode & 0o777)
-            else:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(temp_name, 0o666 & ~umask)
             os.replace(temp_name, path)
-        except BaseException as err:
+        except OSError as err:
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
-            if isinstance(err, OSError):
-                raise _os_error(path, err) from err
-            raise
+            raise _os_error(path, err) from err
     _fsync_folder(folder)
+
+
+def _write_temporary(path: Path, info: os.stat_result | None, data_writer: Callable[[BinaryIO], None]) -> str:
+    """The new text of ``path`` in a temporary file beside it, flushed to disk and given the
+    target's permissions; removed again if anything fails. Stale temporary files of earlier,
+    killed writes to ``path`` are removed first."""
+    folder = path.parent if str(path.parent) else Path(".")
+    remove_stale_temporary_files(path)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=_temporary_prefix(path.name), suffix=".part", dir=folder)
+    except OSError as err:
+        raise _os_error(path, err) from err
+    try:
+        with os.fdopen(handle, "wb") as out:
+            data_writer(out)
+            out.flush()
+            os.fsync(out.fileno())
+        if info is not None:
+            with contextlib.suppress(OSError):
+                os.chmod(temp_name, info.st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp_name, 0o666 & ~umask)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        if isinstance(err, OSError):
+            raise _os_error(path, err) from err
+        raise
+    return temp_name
+
+
+def write_set(files: Sequence[tuple[Path, Callable[[BinaryIO], None]]]) -> None:
+    """Write several files as one: all are new, or (whatever fails: a full disk, a signal)
+    all are as they were. Each new text is written whole beside its target first; only then
+    are they moved in, and should a move fail, the ones already moved are put back. The
+    targets must be regular files or missing."""
+    temporaries: list[str] = []
+    kept: dict[Path, str] = {}  # each replaced target's old text, linked under a temporary name
+    moved: list[Path] = []
+    with _cleanup_on_termination():
+        try:
+            for path, data_writer in files:
+                info = _target_info(path)
+                if info is not None and not stat.S_ISREG(info.st_mode):
+                    raise KgError(f"cannot write {path}: it is not a regular file; --all writes only regular files")
+                temporaries.append(_write_temporary(path, info, data_writer))
+            for path, _writer in files:
+                if path.exists():
+                    old = f"{path.parent / _temporary_prefix(path.name)}{os.urandom(4).hex()}.part"
+                    try:
+                        os.link(path, old)
+                    except OSError as err:
+                        raise _os_error(path, err) from err
+                    kept[path] = old
+            for (path, _writer), temp_name in zip(files, temporaries, strict=True):
+                try:
+                    os.replace(temp_name, path)
+                except OSError as err:
+                    raise _os_error(path, err) from err
+                moved.append(path)
+        except BaseException:
+            for path in reversed(moved):  # put the old set back
+                with contextlib.suppress(OSError):
+                    if path in kept:
+                        os.replace(kept.pop(path), path)
+                    else:
+                        os.unlink(path)
+            raise
+        finally:
+            for name in [*temporaries, *kept.values()]:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
+    for folder in sorted({path.parent for path, _writer in files}):
+        _fsync_folder(folder)
 
 
 def _write_stdout(data: bytes) -> None:
@@ -460,7 +524,7 @@ def write_all(
     stem: str = "kg",
 ) -> list[Path]:
     """Write every format into ``folder`` (made if missing) as ``kg.ttl``, ``kg.nt`` and so
-    on; returns the files written, each replaced atomically."""
+    on; returns the files written. All are replaced together or none is (see :func:`write_set`)."""
     where = Path(folder)
     try:
         where.mkdir(parents=True, exist_ok=True)
@@ -468,10 +532,11 @@ def write_all(
         raise KgError(f"cannot make the folder {where}: {err.strerror or err}") from None
     triples = _layer(stream, layer)
     options = _options(base, with_sources)
-    written = []
-    for name in sorted(FORMATS):
-        chosen = FORMATS[name]
-        path = where / file_name(name, stem)
-        write_atomically(path, _data_writer(chosen, triples, options))
-        written.append(path)
-    return written
+    files = [(_real(where / file_name(name, stem)), _data_writer(FORMATS[name], triples, options)) for name in sorted(FORMATS)]
+    write_set(files)
+    return [where / file_name(name, stem) for name in sorted(FORMATS)]
+
+
+def _real(path: Path) -> Path:
+    """The file a symbolic link points to (it is replaced, the link kept), else ``path``."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path

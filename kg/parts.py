@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -355,14 +357,15 @@ def _start(work: Callable[[], object]) -> tuple[Any, Any]:
     sys.stderr.flush()
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(work, sender), daemon=True)
+    process = context.Process(target=_child, args=(work, sender, os.getpid()), daemon=True)
     process.start()
     sender.close()
     return process, receiver
 
 
-def _child(work: Callable[[], object], sender: Any) -> None:
+def _child(work: Callable[[], object], sender: Any, parent: int) -> None:
     """In the forked process: the work's result, or its error, sent back."""
+    die_with_parent(parent)
     try:
         with progress.quiet():
             result = work()
@@ -375,6 +378,21 @@ def _child(work: Callable[[], object], sender: Any) -> None:
         sender.send(("failed", traceback.format_exc()))
     finally:
         sender.close()
+
+
+#: Linux's prctl option that sends the calling process a signal when its parent ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked helper: be killed (SIGKILL) when ``parent``, the process that forked it,
+    ends however it ends, kill -9 included; end at once if it has ended already. Without this,
+    helpers left by a killed parent could wait for good on sockets that other helpers kept open."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os._exit(1)
 
 
 def _collect(process: Any, receiver: Any) -> Any:

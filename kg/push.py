@@ -9,10 +9,13 @@ Bearer token, or ``KG_PUSH_USER`` and ``KG_PUSH_PASSWORD`` for HTTP Basic.
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
 import os
-import urllib.error
+import socket
+import threading
+import time
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -53,22 +56,109 @@ def credentials(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return {}
 
 
-def push_ntriples(body: bytes, endpoint: str, *, graph: str | None = None, replace: bool = False, timeout: float = 60.0) -> int:
-    """Send N-Triples to the store; returns the HTTP status. Raises :class:`KgError` with
-    the store's answer when it refuses."""
-    url = target_url(endpoint, graph)
-    headers = {"Content-Type": NTRIPLES, **credentials()}
-    request = urllib.request.Request(url, data=body, method="PUT" if replace else "POST", headers=headers)
+def _origin(url: str) -> tuple[str, str, int]:
+    """An URL's origin (scheme, host, port), as the Fetch standard compares them."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+class _Unsent(OSError):
+    """The connection failed before any of the request was sent."""
+
+
+def _exchange(url: str, method: str, body: bytes, headers: Mapping[str, str], deadline: float) -> tuple[int, str, str | None, bytes]:
+    """One request, all within ``deadline`` (a :func:`time.monotonic` time): the status, its
+    reason, the Location header and the start of the answer's body. Raises :class:`_Unsent`
+    when nothing was sent, another :class:`OSError` or an :class:`http.client.HTTPException` after."""
+    parts = urllib.parse.urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Unsent("no time left")
+    connection = kind(parts.netloc, timeout=left)
+    # The socket timeout bounds each wait; this timer bounds them all (a store that sends a
+    # byte a second would otherwise keep every single wait short).
+    timer = threading.Timer(left, _cut, (connection,))
+    timer.daemon = True
+    timer.start()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status: int = response.status
-            return status
-    except urllib.error.HTTPError as err:
-        detail = " ".join(err.read(500).decode("utf-8", "replace").split())
-        raise KgError(f"the store at {endpoint} refused the graph: HTTP {err.code} {err.reason}{': ' + detail if detail else ''}") from None
-    except (urllib.error.URLError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise KgError(f"cannot reach the store at {endpoint}: {reason}") from None
+        try:
+            connection.connect()
+        except OSError as err:
+            raise _Unsent(getattr(err, "strerror", None) or str(err)) from err
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        connection.request(method, target, body=body, headers={**headers, "Content-Length": str(len(body))})
+        response = connection.getresponse()
+        detail = response.read(500)
+        return response.status, response.reason, response.getheader("Location"), detail
+    finally:
+        timer.cancel()
+        connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """Past the deadline: end the connection's waits at once."""
+    with contextlib.suppress(OSError, AttributeError):
+        if connection.sock is not None:
+            connection.sock.shutdown(socket.SHUT_RDWR)
+
+
+def _endpoint_of(url: str) -> str:
+    """A redirect's target as --endpoint takes it: without the ``graph`` or ``default`` parameter kg adds."""
+    parts = urllib.parse.urlsplit(url)
+    kept = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k not in ("graph", "default")]
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(kept), ""))
+
+
+#: Redirects followed (307 and 308, to the same origin) before giving up.
+MAX_REDIRECTS = 5
+
+
+def push_ntriples(body: bytes, endpoint: str, *, graph: str | None = None, replace: bool = False, timeout: float = 60.0) -> int:
+    """Send N-Triples to the store within ``timeout`` seconds in all; returns the HTTP status.
+    Raises :class:`KgError` with the store's answer when it refuses, redirects elsewhere or
+    does not answer in HTTP, and says whether anything was sent when it cannot be reached."""
+    url = target_url(endpoint, graph)
+    method = "PUT" if replace else "POST"
+    home = _origin(url)
+    headers = {"Content-Type": NTRIPLES, **credentials()}
+    deadline = time.monotonic() + timeout
+    unsure = "the store may hold the graph: check it before you push again"
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            status, reason, location, detail = _exchange(url, method, body, headers, deadline)
+        except _Unsent as err:
+            raise KgError(f"cannot connect to the store at {endpoint}: {err}; nothing was sent") from None
+        except (OSError, http.client.HTTPException) as err:
+            if time.monotonic() >= deadline - 0.01 or isinstance(err, TimeoutError):
+                why = f"no answer came within the time limit of {timeout:g} s"
+            elif isinstance(err, http.client.BadStatusLine) and not isinstance(err, ConnectionError):
+                said = " ".join(str(err.args[0] if err.args else "").split())[:60]
+                raise KgError(f"the store at {endpoint} did not answer in HTTP (it said {said!r}); {unsure}") from None
+            else:
+                why = f"the connection ended without an answer ({getattr(err, 'strerror', None) or err or type(err).__name__})"
+            raise KgError(f"the graph was sent to {endpoint}, but {why}; {unsure}") from None
+        if status in (307, 308) and location:
+            moved = urllib.parse.urljoin(url, location)
+            if _origin(moved) != home:
+                raise KgError(
+                    f"the store at {endpoint} redirected the graph to {moved}, another origin: it was not sent there"
+                    f" (credentials go only to the endpoint's own origin); if you trust it, give --endpoint {_endpoint_of(moved)}"
+                )
+            url = moved
+            continue
+        if 300 <= status < 400:
+            where = f" to {_endpoint_of(urllib.parse.urljoin(url, location))}" if location else ""
+            raise KgError(
+                f"the store at {endpoint} answered HTTP {status} {reason}{where}: a {method} is not re-sent elsewhere as a read,"
+                f" so the graph was not stored; give the endpoint it names as --endpoint"
+            )
+        if status >= 400 or status < 200:
+            text = " ".join(detail.decode("utf-8", "replace").split())
+            raise KgError(f"the store at {endpoint} refused the graph: HTTP {status} {reason}{': ' + text if text else ''}")
+        return status
+    raise KgError(f"the store at {endpoint} redirected the graph more than {MAX_REDIRECTS} times; nothing was stored")
 
 
 def push_dataset(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import io
+import itertools
 import os
 import re
 import threading
@@ -324,6 +325,20 @@ def parse_param(spec: str, prefixes: Mapping[str, str], wording: Wording = COMMA
         raise QueryProblem(f"{wording.param} {spec!r}: {err}") from None
 
 
+def parse_params(
+    specs: Iterable[str], prefixes: Mapping[str, str], wording: Wording = COMMAND_LINE
+) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Each ``name=value`` as by :func:`parse_param`; a name given twice is refused, naming
+    it, rather than one of its values silently kept."""
+    bound: dict[str, ox.NamedNode | ox.Literal] = {}
+    for spec in specs:
+        name, term = parse_param(spec, prefixes, wording)
+        if name in bound:
+            raise QueryProblem(f"{wording.param} {name} is given twice; give each name one value (a query binds ?{name} to one term)")
+        bound[name] = term
+    return bound
+
+
 def _iri(text: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
     if text.startswith("<"):
         if ">" not in text:
@@ -472,21 +487,19 @@ class Answer:
     triples: list[ox.Triple] | None = None
 
 
-def run(
-    graph: Graph,
-    text: str,
-    params: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    slots: threading.Semaphore | None = None,
-    wording: Wording = COMMAND_LINE,
-) -> Answer:
-    """Run a read-only query with bound parameters; raises :class:`QueryProblem` (refused,
-    syntax) or :class:`QueryTimeout` (its message worded by ``wording``). The answer is
-    complete when returned.
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A query checked and ready to run: the text that runs (bound values in it, or in
+    ``substitutions`` where they cannot go into the text) and its form."""
 
-    ``slots`` caps how many queries run at once, counting those still running past their
-    limit (pyoxigraph cannot stop one): when none is free, :class:`QueryBusy` is raised."""
+    text: str
+    form: str
+    substitutions: dict[ox.Variable, Any]
+
+
+def prepare(graph: Graph, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> Prepared:
+    """Check a query and bind its parameters; raises :class:`QueryProblem` (refused, syntax,
+    a parameter the query has no variable for)."""
     form, variables = _form_and_variables(text)
     substitutions: dict[ox.Variable, Any] = {}
     if params:
@@ -501,55 +514,85 @@ def run(
                 bound = None
         if bound is None:  # pyoxigraph substitutes the values instead: the same answer, slower on big graphs
             substitutions = {ox.Variable(name): term for name, term in params.items()}
-    outcome: list[Answer | Exception] = []
+    return Prepared(text, form, substitutions)
 
-    if slots is not None and not slots.acquire(blocking=False):
-        raise QueryBusy(
-            "busy: every query slot is taken by queries still running (some past their time limit); try again later, or restart kg serve"
-        )
+
+def run(
+    graph: Graph,
+    text: str,
+    params: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    wording: Wording = COMMAND_LINE,
+) -> Answer:
+    """Run a read-only query with bound parameters; raises :class:`QueryProblem` (refused,
+    syntax) or :class:`QueryTimeout` (its message worded by ``wording``). The answer is
+    complete when returned.
+
+    pyoxigraph cannot stop a query: past the limit the caller gets an error at once, and the
+    query runs on in a daemon thread until it or the process ends (``kg query`` then ends).
+    ``kg serve`` runs its queries in processes it kills instead (:mod:`kg.workers`)."""
+    prepared = prepare(graph, text, params)
+    outcome: list[Answer | Exception] = []
 
     def work() -> None:
         # pyoxigraph's result objects must be dropped on the thread that made them: only
         # plain values and messages leave this function.
         try:
-            outcome.append(_evaluate(graph.store, text, form, substitutions))
-        except RuntimeError as err:
-            missing = re.search(r"does not contains? variable \?(\w+) in its SELECT projection", str(err))
-            if missing:
-                name = missing[1]
-                outcome.append(QueryProblem(f"cannot bind ?{name}: the query does not select it; add ?{name} to its SELECT clause"))
-            else:
-                outcome.append(KgError(f"the query failed: {err}"))
-        except SyntaxError as err:
-            outcome.append(QueryProblem(_syntax_error(str(err), text, graph.prefixes)))
-        except OSError as err:
-            outcome.append(KgError(f"the query failed: {err}"))
-        finally:
-            if slots is not None:
-                slots.release()
+            found = evaluate(graph.store, prepared, prefixes=graph.prefixes)
+            assert found is not None  # no row limit was given
+            outcome.append(found)
+        except (QueryProblem, KgError) as err:
+            outcome.append(err)
 
-    # pyoxigraph cannot be interrupted: past the limit the caller gets an error at once,
-    # and the worker (a daemon thread) ends with the process or its own query.
     worker = threading.Thread(target=work, name="kg-query", daemon=True)
     worker.start()
     worker.join(timeout)
     if not outcome:
-        operator = f"; {wording.operator}" if wording.operator else ""
-        raise QueryTimeout(f"the query ran longer than its time limit of {timeout:g} s; {wording.late}{operator}")
+        raise QueryTimeout(late_message(timeout, wording))
     found = outcome[0]
     if isinstance(found, Exception):
         raise found
     return found
 
 
-def _evaluate(store: ox.Store, text: str, form: str, substitutions: dict[ox.Variable, Any]) -> Answer:
+def late_message(timeout: float, wording: Wording) -> str:
+    """What is said of a query past its time limit of ``timeout`` seconds."""
+    operator = f"; {wording.operator}" if wording.operator else ""
+    return f"the query ran longer than its time limit of {timeout:g} s; {wording.late}{operator}"
+
+
+def evaluate(
+    store: ox.Store, prepared: Prepared, *, max_rows: int | None = None, prefixes: Mapping[str, str] | None = None
+) -> Answer | None:
+    """Run a prepared query to its complete answer; None when it has more than ``max_rows``
+    rows (or triples). Raises :class:`QueryProblem` or :class:`KgError` when it fails."""
+    try:
+        return _evaluate(store, prepared.text, prepared.form, prepared.substitutions, max_rows)
+    except RuntimeError as err:
+        missing = re.search(r"does not contains? variable \?(\w+) in its SELECT projection", str(err))
+        if missing:
+            name = missing[1]
+            raise QueryProblem(f"cannot bind ?{name}: the query does not select it; add ?{name} to its SELECT clause") from None
+        raise KgError(f"the query failed: {err}") from None
+    except SyntaxError as err:
+        raise QueryProblem(_syntax_error(str(err), prepared.text, prefixes or {})) from None
+    except OSError as err:
+        raise KgError(f"the query failed: {err}") from None
+
+
+def _evaluate(store: ox.Store, text: str, form: str, substitutions: dict[ox.Variable, Any], max_rows: int | None) -> Answer | None:
     result = store.query(text, substitutions=substitutions)
     if isinstance(result, ox.QueryBoolean):
         return Answer(form, [], [], boolean=bool(result))
+    found = iter(result)
+    taken = list(itertools.islice(found, max_rows)) if max_rows is not None else list(found)
+    if max_rows is not None and next(found, None) is not None:
+        return None
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        return Answer(form, names, [tuple(solution[n] for n in names) for solution in result])
-    return Answer(form, [], [], triples=list(result))
+        return Answer(form, names, [tuple(solution[n] for n in names) for solution in taken])
+    return Answer(form, [], [], triples=taken)
 
 
 # --- writing answers --------------------------------------------------------------------------

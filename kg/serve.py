@@ -2,27 +2,39 @@
 
 ``/sparql`` speaks the SPARQL 1.1 Protocol (GET, POST form, POST ``application/sparql-query``)
 with content negotiation for the result formats; updates and ``SERVICE`` get 403, a bad
-query 400 with the parser's message, a query past its time limit 503. ``/`` is a query
-page (the saved questions, a query box, results as a table) and ``/entity?iri=…`` shows
-everything the graph holds about one entity, with its sources and evidence quotes. The
-pages are Jinja2 templates with no scripts and nothing fetched from elsewhere.
+query 400 with the parser's message, a query past its time limit or too large an answer 503.
+``/`` is a query page (the saved questions, a query box, results as a table) and
+``/entity?iri=…`` shows everything the graph holds about one entity, with its sources and
+evidence quotes. The pages are Jinja2 templates with no scripts and nothing fetched from elsewhere.
+
+The HTTP side is waitress (a deep listen queue, idle connections closed, requests read whole
+and bounded before the application sees them); this module is the WSGI application over it.
+Each query runs in a process of its own that is killed at the time limit (:mod:`kg.workers`).
+A request must name this server in its Host header (a page elsewhere cannot reach it through a
+name of its own, as in DNS rebinding) and a POST from a page must come from this server's own
+origin (no cross-site requests); no page of it can be framed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
-import threading
+import resource
+import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 import pyoxigraph as ox
+import waitress.channel
+import waitress.parser
+import waitress.server
 
-from kg import export, query
+from kg import addresses, export, query, workers
 from kg.problems import KgError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "serve"
@@ -95,91 +107,285 @@ def negotiate(accept: str | None, offered: list[tuple[str, str]], aliases: Mappi
     return min(choices)[2] if choices else None
 
 
-class Server(ThreadingHTTPServer):
-    """The HTTP server, holding the graph it answers from."""
+#: Seconds a query waits for a free query process before it is told the server is busy.
+QUEUE_WAIT = 10.0
+#: Seconds a connection may stay idle (nothing received, nothing sent), or take to send one
+#: request whole, before it is closed.
+IDLE_TIMEOUT = 20
+#: Connections held open at most (more wait in the listen queue), when the system allows as many files.
+MAX_CONNECTIONS = 4000
+#: The listen queue: connections the system holds until the server takes them.
+BACKLOG = 2048
+_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"
+_TEXT = "text/plain; charset=utf-8"
+#: Methods HTTP defines; any other is one this server does not know (501).
+_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"}
 
-    daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], graph: query.Graph, timeout: float):
-        self.graph = graph
-        self.query_timeout = timeout
-        # Queries past their limit keep a core busy until they end: at most this many run at once.
-        self.slots = threading.Semaphore(max(2, os.cpu_count() or 2))
-        super().__init__(address, Handler)
+class Server:
+    """The running server: waitress listening on ``host:port``, the application, and the
+    query processes; :meth:`serve_forever` until Ctrl-C, then :meth:`server_close`."""
+
+    def __init__(self, graph: query.Graph, host: str, port: int, limits: Limits, idle_timeout: int = IDLE_TIMEOUT):
+        # Twice the cores: two queries past any use still leave room for quick ones beside them.
+        slots = max(4, 2 * (os.cpu_count() or 2))
+        # The query processes' nursery is forked first, while this process has one thread.
+        self.workers = workers.Workers(graph, slots=slots, wait=QUEUE_WAIT)
+        connections = _raise_file_limit(MAX_CONNECTIONS + 64) - 64
+        try:
+            self.app = App(graph, self.workers, limits, addresses.host_names(host))
+            self._waitress = waitress.server.create_server(
+                self.app,
+                listen=addresses.listen_spec(host, port),
+                ident="kg-serve",
+                threads=slots * 2 + 2,
+                backlog=BACKLOG,
+                connection_limit=max(connections, 16),
+                channel_timeout=idle_timeout,
+                cleanup_interval=max(1, idle_timeout // 4),
+                max_request_header_size=64 << 10,
+                max_request_body_size=MAX_BODY,
+                asyncore_use_poll=True,  # select() stops at 1,024 descriptors
+                clear_untrusted_proxy_headers=True,
+            )
+        except BaseException:
+            self.workers.close()
+            raise
+        for listener in _listeners(self._waitress):
+            listener.channel_class = _deadline_channel(idle_timeout)
+        one = self._waitress
+        listening = getattr(one, "effective_listen", None) or [(getattr(one, "effective_host", ""), getattr(one, "effective_port", 0))]
+        self.server_address: tuple[str, int] = (str(listening[0][0]), int(listening[0][1]))
+        self.app.port = self.server_address[1]
+
+    def serve_forever(self) -> None:
+        """Answer requests until Ctrl-C, which is raised again here as KeyboardInterrupt
+        (waitress ends its loop quietly on it)."""
+        self._waitress.run()
+        raise KeyboardInterrupt
+
+    def server_close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._waitress.close()
+        self.workers.close()
 
 
-def make_server(graph: query.Graph, host: str = "127.0.0.1", port: int = 8000, *, timeout: float = query.DEFAULT_TIMEOUT) -> Server:
+def _listeners(server: Any) -> list[waitress.server.BaseWSGIServer]:
+    """The listening sockets' servers of what waitress's create_server returned (one, or several
+    for a name with several addresses)."""
+    found = getattr(server, "map", None) or getattr(server, "_map", {})
+    return [d for d in found.values() if isinstance(d, waitress.server.BaseWSGIServer)]
+
+
+#: The WSGI environment's mark of a request whose body came in chunks (see :class:`_ChunkNoting`).
+_CHUNKED = "HTTP_X_KG_CHUNKED"
+
+
+class _ChunkNoting(waitress.parser.HTTPRequestParser):
+    """waitress's request parser, noting a chunked body: waitress joins the chunks and drops
+    the Transfer-Encoding header, and the endpoint answers such a query 411, as it always has."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        if self.chunked:
+            cast(dict[str, str], self.headers)[_CHUNKED.removeprefix("HTTP_")] = "1"
+
+
+def _deadline_channel(seconds: float) -> type[waitress.channel.HTTPChannel]:
+    """waitress's connection, with a deadline for each request to arrive whole: its idle
+    timeout alone lets a client that sends a byte now and then (slowloris) hold a connection
+    for good. Checked each turn of the server's loop (at least once a second)."""
+
+    class DeadlineChannel(waitress.channel.HTTPChannel):
+        parser_class = _ChunkNoting
+        request_started = 0.0
+
+        def received(self, data: bytes) -> bool:
+            if self.request is None:
+                self.request_started = time.monotonic()
+            return bool(super().received(data))
+
+        def readable(self) -> bool:
+            if self.request is not None and not self.will_close and time.monotonic() - self.request_started > seconds:
+                self.will_close = True  # closed at the next turn, as waitress closes idle ones
+            return bool(super().readable())
+
+    return DeadlineChannel
+
+
+def _raise_file_limit(wanted: int) -> int:
+    """Raise this process's open-file limit towards ``wanted`` (as far as the hard limit
+    allows): each connection is a descriptor. Returns the limit now."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    return wanted if soft == resource.RLIM_INFINITY else min(soft, wanted)
+
+
+# waitress says on standard error how deep its queue of requests is: load shows in the figures, not as warnings.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+class Limits:
+    """What one query may take: seconds, rows and bytes of its answer."""
+
+    def __init__(self, timeout: float, max_rows: int = workers.DEFAULT_MAX_ROWS, max_bytes: int = workers.DEFAULT_MAX_BYTES):
+        self.timeout, self.max_rows, self.max_bytes = timeout, max_rows, max_bytes
+
+
+def make_server(
+    graph: query.Graph,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    timeout: float = query.DEFAULT_TIMEOUT,
+    max_rows: int = workers.DEFAULT_MAX_ROWS,
+    max_bytes: int = workers.DEFAULT_MAX_BYTES,
+    idle_timeout: int = IDLE_TIMEOUT,
+) -> Server:
     """A server bound to ``host:port`` (port 0: any free one), ready to ``serve_forever()``."""
     try:
-        return Server((host, port), graph, timeout)
+        return Server(graph, host, port, Limits(timeout, max_rows, max_bytes), idle_timeout)
     except OSError as err:
-        raise KgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+        raise KgError(f"cannot listen on {addresses.shown(host)}:{port}: {err.strerror or err}") from None
 
 
 def url_of(server: Server) -> str:
-    host, port = server.server_address[:2]
-    name = host.decode() if isinstance(host, bytes) else str(host)
-    shown = f"[{name}]" if ":" in name else name
-    return f"http://{shown}:{port}/"
+    host, port = server.server_address
+    return f"http://{addresses.shown(host)}:{port}/"
 
 
-class Handler(BaseHTTPRequestHandler):
-    """One request: the endpoint, the query page, the entity page or the style sheet."""
+class Response:
+    """An answer to send: status, body (bytes, or chunks as they come) and headers."""
 
-    server: Server
-    server_version = "kg-serve"
-    protocol_version = "HTTP/1.1"
+    def __init__(
+        self,
+        status: HTTPStatus,
+        body: bytes | workers.Written,
+        media: str,
+        *,
+        vary: bool = False,
+        headers: Iterable[tuple[str, str]] = (),
+    ):
+        self.status, self.body, self.media, self.vary, self.headers = status, body, media, vary, list(headers)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet: the terminal shows the one line kg serve prints
+    @classmethod
+    def text(cls, status: HTTPStatus, message: str, **options: Any) -> Response:
+        return cls(status, (message + "\n").encode("utf-8"), _TEXT, **options)
+
+
+class Request:
+    """One request as the application reads it from the WSGI environment."""
+
+    def __init__(self, environ: Mapping[str, Any]):
+        self.environ = environ
+        self.method: str = environ["REQUEST_METHOD"]
+        self.path = _wsgi_text(environ.get("PATH_INFO", ""))
+        self.fields = urllib.parse.parse_qs(_wsgi_text(environ.get("QUERY_STRING", "")), keep_blank_values=True)
+
+    def header(self, name: str) -> str | None:
+        key = name.upper().replace("-", "_")
+        value = self.environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key)
+        return None if value is None else str(value)
+
+    def body(self) -> bytes:
+        length = int(self.environ.get("CONTENT_LENGTH") or 0)  # waitress has checked it and read the body whole
+        data: bytes = self.environ["wsgi.input"].read(length)
+        return data
+
+
+def _wsgi_text(value: str) -> str:
+    """WSGI gives the URL's bytes as Latin-1 text: read them as UTF-8."""
+    return value.encode("latin-1").decode("utf-8", "replace")
+
+
+class App:
+    """The WSGI application: the endpoint, the query page, the entity page and the style sheet."""
+
+    def __init__(self, graph: query.Graph, runner: workers.Workers, limits: Limits, names: frozenset[str]):
+        self.graph, self.runner, self.limits, self.names = graph, runner, limits, names
+        self.port = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            response = self.respond(request)
+        except KgError as err:  # the tool failed (a query process could not start, the engine failed): said, not a traceback
+            response = Response.text(HTTPStatus.INTERNAL_SERVER_ERROR, str(err))
+        headers = [
+            ("Content-Type", response.media),
+            # Nothing from elsewhere, no scripts, no framing: the pages work offline and cannot be turned against the user.
+            ("Content-Security-Policy", _CSP),
+            ("X-Frame-Options", "DENY"),
+            ("X-Content-Type-Options", "nosniff"),
+            *response.headers,
+        ]
+        if response.vary:
+            headers.append(("Vary", "Accept"))
+        body = response.body
+        size = body.size if isinstance(body, workers.Written) else len(body)
+        headers.append(("Content-Length", str(size)))
+        start_response(f"{response.status.value} {response.status.phrase}", headers)
+        if request.method == "HEAD":
+            if isinstance(body, workers.Written):
+                body.close()
+            return [b""]
+        return body if isinstance(body, workers.Written) else [body]
 
     # --- routing ---------------------------------------------------------------------------
 
-    def do_GET(self) -> None:
-        url = urllib.parse.urlsplit(self.path)
-        fields = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        if url.path == "/sparql":
-            self._protocol(fields)
-        elif url.path == "/":
-            self._page(fields)
-        elif url.path == "/entity":
-            self._entity(fields)
-        elif url.path == "/style.css":
-            self._send(HTTPStatus.OK, (TEMPLATES / "style.css").read_bytes(), "text/css; charset=utf-8")
-        else:
-            self._send(HTTPStatus.NOT_FOUND, b"not found: the endpoint is /sparql, the query page /\n", "text/plain; charset=utf-8")
+    def respond(self, request: Request) -> Response:
+        refused = self._unsafe(request)
+        if refused:
+            return refused
+        method, path = request.method, request.path
+        if method not in _METHODS:
+            message = f"{method[:40]} is not an HTTP method this server knows: GET or POST a query to /sparql"
+            return Response.text(HTTPStatus.NOT_IMPLEMENTED, message)
+        if method not in ("GET", "HEAD", "POST"):
+            message = f"{method} is not allowed: GET or POST a query to /sparql, GET the pages"
+            return Response.text(HTTPStatus.METHOD_NOT_ALLOWED, message, headers=[("Allow", "GET, HEAD, POST")])
+        if method == "POST":
+            if path != "/sparql":
+                return Response.text(HTTPStatus.NOT_FOUND, "not found: POST queries to /sparql")
+            return self._posted(request)
+        if path == "/sparql":
+            return self._protocol(request, request.fields)
+        if path == "/":
+            return self._page(request.fields)
+        if path == "/entity":
+            return self._entity(request.fields)
+        if path == "/style.css":
+            return Response(HTTPStatus.OK, (TEMPLATES / "style.css").read_bytes(), "text/css; charset=utf-8")
+        return Response.text(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql, the query page /")
 
-    def do_HEAD(self) -> None:
-        self.do_GET()  # the same status and headers; _send leaves out the body
+    def _unsafe(self, request: Request) -> Response | None:
+        """A refusal for a request whose Host is not this server's (DNS rebinding) or a POST
+        from another origin (a cross-site request from a page elsewhere); else None."""
+        host = request.header("Host")
+        if not host or not addresses.names_this_server(host, self.names):
+            shown = ", ".join(sorted(self.names))
+            return Response.text(
+                HTTPStatus.MISDIRECTED_REQUEST,
+                f"refused: the Host header {host!r} does not name this server; ask it by its address or as {shown}",
+            )
+        origin = request.header("Origin")
+        if request.method == "POST" and origin is not None and origin.lower() != f"http://{host.lower()}":
+            return Response.text(
+                HTTPStatus.FORBIDDEN,
+                f"refused: a query posted from another site ({origin[:100]}); post from this server's own page, or from a program",
+            )
+        return None
 
-    def do_PUT(self) -> None:
-        self._not_allowed()
-
-    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
-
-    def do_POST(self) -> None:
-        url = urllib.parse.urlsplit(self.path)
-        if url.path != "/sparql":
-            self.close_connection = True  # its body is not read: it must not be taken for a request
-            self._send(HTTPStatus.NOT_FOUND, b"not found: POST queries to /sparql\n", "text/plain; charset=utf-8")
-            return
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            self._text(HTTPStatus.LENGTH_REQUIRED, "send the query with a Content-Length, not in chunks")
-            return
-        given = (self.headers.get("Content-Length") or "0").strip()
-        if not given.isascii() or not given.isdigit():
-            self.close_connection = True  # where the body ends is unknown
-            self._text(HTTPStatus.BAD_REQUEST, f"Content-Length must be a number of bytes, not {given[:40]!r}")
-            return
-        length = int(given)
-        if length > MAX_BODY:
-            self.close_connection = True  # the body is not read
-            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"the query is larger than 1 MiB\n", "text/plain; charset=utf-8")
-            return
-        body = self.rfile.read(length).decode("utf-8", "replace")
-        media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        fields = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    def _posted(self, request: Request) -> Response:
+        if request.environ.get(_CHUNKED):
+            return Response.text(HTTPStatus.LENGTH_REQUIRED, "send the query with a Content-Length, not in chunks")
+        body = request.body().decode("utf-8", "replace")
+        media = (request.header("Content-Type") or "").split(";")[0].strip().lower()
+        fields = {key: list(values) for key, values in request.fields.items()}
         if media == "application/sparql-query":
             fields["query"] = [body]
         elif media == "application/sparql-update":
@@ -188,54 +394,49 @@ class Handler(BaseHTTPRequestHandler):
             for key, values in urllib.parse.parse_qs(body, keep_blank_values=True).items():
                 fields.setdefault(key, []).extend(values)
         else:
-            message = "send the query as application/sparql-query or as a form (application/x-www-form-urlencoded)\n"
-            self._send(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, message.encode(), "text/plain; charset=utf-8")
-            return
-        self._protocol(fields)
+            message = "send the query as application/sparql-query or as a form (application/x-www-form-urlencoded)"
+            return Response.text(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, message)
+        return self._protocol(request, fields)
 
     # --- the SPARQL 1.1 Protocol -------------------------------------------------------------
 
-    def _protocol(self, fields: dict[str, list[str]]) -> None:
+    def _protocol(self, request: Request, fields: Mapping[str, list[str]]) -> Response:
         if "update" in fields:
-            self._text(HTTPStatus.FORBIDDEN, "refused: this endpoint is read-only; updates are not accepted")
-            return
+            return Response.text(HTTPStatus.FORBIDDEN, "refused: this endpoint is read-only; updates are not accepted")
         texts = fields.get("query", [])
         if len(texts) != 1:
-            if not texts and "text/html" in (self.headers.get("Accept") or ""):
-                self._redirect("/")
-                return
-            self._text(HTTPStatus.BAD_REQUEST, "give exactly one query parameter")
-            return
+            if not texts and "text/html" in (request.header("Accept") or ""):
+                return Response(HTTPStatus.SEE_OTHER, b"", _TEXT, headers=[("Location", "/")])
+            return Response.text(HTTPStatus.BAD_REQUEST, "give exactly one query parameter")
         try:
-            answer = self._ask(texts[0], wording=query.ENDPOINT)
+            prepared = query.prepare(self.graph, texts[0])
         except query.QueryRefused as refused:
-            self._text(HTTPStatus.FORBIDDEN, str(refused))
-            return
+            return Response.text(HTTPStatus.FORBIDDEN, str(refused))
         except query.QueryProblem as problem:
-            self._text(HTTPStatus.BAD_REQUEST, str(problem))
-            return
-        except (query.QueryTimeout, query.QueryBusy) as late:
-            self._text(HTTPStatus.SERVICE_UNAVAILABLE, str(late))
-            return
-        is_graph = answer.triples is not None
+            return Response.text(HTTPStatus.BAD_REQUEST, str(problem))
+        is_graph = prepared.form in ("CONSTRUCT", "DESCRIBE")
         offered = _graph_types() if is_graph else _RESULT_TYPES
-        fmt = negotiate(self.headers.get("Accept"), offered, None if is_graph else _RESULT_ALIASES)
+        fmt = negotiate(request.header("Accept"), offered, None if is_graph else _RESULT_ALIASES)
         if fmt is None:
             kinds = ", ".join(media for media, _ in offered)
-            self._text(HTTPStatus.NOT_ACCEPTABLE, f"this answer can be sent as {kinds}")
-            return
+            return Response.text(HTTPStatus.NOT_ACCEPTABLE, f"this answer can be sent as {kinds}")
         media = dict((name, media) for media, name in offered)[fmt]
-        body = query.render(answer, fmt, self.server.graph.prefixes)
+        try:
+            written = self._ask(prepared, query.ENDPOINT, fmt)
+        except query.QueryProblem as problem:
+            return Response.text(HTTPStatus.BAD_REQUEST, str(problem))
+        except (query.QueryTimeout, query.QueryBusy, workers.AnswerTooLarge, workers.QueryCrashed) as late:
+            return Response.text(HTTPStatus.SERVICE_UNAVAILABLE, str(late))
+        assert isinstance(written, workers.Written)
         charset = "; charset=utf-8" if media.startswith("text/") else ""
-        self._send(HTTPStatus.OK, body, media + charset, vary=True)
+        return Response(HTTPStatus.OK, written, media + charset, vary=True)
 
     # --- pages ---------------------------------------------------------------------------------
 
-    def _page(self, fields: dict[str, list[str]]) -> None:
+    def _page(self, fields: Mapping[str, list[str]]) -> Response:
         repeated = sorted(key for key in ("name", "query", "params") if len(fields.get(key, [])) > 1)
         if repeated:
-            self._text(HTTPStatus.BAD_REQUEST, f"give at most one {repeated[0]} parameter")
-            return
+            return Response.text(HTTPStatus.BAD_REQUEST, f"give at most one {repeated[0]} parameter")
         name = (fields.get("name") or [""])[0]
         text = (fields.get("query") or [""])[0]
         params_text = (fields.get("params") or [""])[0]
@@ -252,57 +453,67 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 chosen = query.saved_query(name)
             except query.QueryProblem as unknown:  # the page still lists (and links) the saved questions
-                self._html(HTTPStatus.NOT_FOUND, "page.html", context | {"chosen": "", "error": str(unknown)})
-                return
+                return self._html(HTTPStatus.NOT_FOUND, "page.html", context | {"chosen": "", "error": str(unknown)})
             text = context["text"] = text or chosen.text
         if text.strip():
             try:
                 lines = [line.strip() for line in params_text.splitlines() if line.strip()]
-                bound = dict(query.parse_param(line, self.server.graph.prefixes, query.WEB) for line in lines)
-                context["answer"] = self._table(self._ask(text, bound))
+                bound = query.parse_params(lines, self.graph.prefixes, query.WEB)
+                context["answer"] = self._table(self._answer(text, bound))
             except query.QueryRefused as refused:
                 status, context["error"] = HTTPStatus.FORBIDDEN, str(refused)
             except query.QueryProblem as problem:
                 status, context["error"] = HTTPStatus.BAD_REQUEST, str(problem)
-            except (query.QueryTimeout, query.QueryBusy) as late:
+            except (query.QueryTimeout, query.QueryBusy, workers.AnswerTooLarge, workers.QueryCrashed) as late:
                 status, context["error"] = HTTPStatus.SERVICE_UNAVAILABLE, str(late)
-        self._html(status, "page.html", context)
+        return self._html(status, "page.html", context)
 
-    def _entity(self, fields: dict[str, list[str]]) -> None:
+    def _entity(self, fields: Mapping[str, list[str]]) -> Response:
         iri = (fields.get("iri") or [""])[0]
         try:
             entity = ox.NamedNode(iri)
         except ValueError:
-            self._html(HTTPStatus.BAD_REQUEST, "entity.html", {"iri": iri, "error": f"not an IRI: {iri!r}", "label": iri, "sections": {}})
-            return
-        graph = self.server.graph
+            context = {"iri": iri, "error": f"not an IRI: {iri!r}", "label": iri, "sections": {}}
+            return self._html(HTTPStatus.BAD_REQUEST, "entity.html", context)
         sections = {}
         try:
             for name, text in ENTITY_QUERIES.items():
-                answer = self._ask(text, {"entity": entity})
+                answer = self._answer(text, {"entity": entity})
                 answer.variables, answer.rows = answer.variables[1:], [row[1:] for row in answer.rows]
                 sections[name] = self._table(answer)
-        except (query.QueryTimeout, query.QueryBusy) as late:
-            self._html(HTTPStatus.SERVICE_UNAVAILABLE, "entity.html", {"iri": iri, "error": str(late), "label": iri, "sections": {}})
-            return
+        except (query.QueryTimeout, query.QueryBusy, workers.AnswerTooLarge, workers.QueryCrashed) as late:
+            return self._html(HTTPStatus.SERVICE_UNAVAILABLE, "entity.html", {"iri": iri, "error": str(late), "label": iri, "sections": {}})
         label_rows = sections.pop("label")["rows"]
-        label = label_rows[0][0]["text"] if label_rows else query.show(entity, graph.prefixes)
+        label = label_rows[0][0]["text"] if label_rows else query.show(entity, self.graph.prefixes)
         found = any(sections[name]["rows"] for name in ("about", "mentions"))
         status = HTTPStatus.OK if found else HTTPStatus.NOT_FOUND
         error = None if found else "the graph holds nothing about this IRI"
-        self._html(status, "entity.html", {"iri": iri, "label": label, "sections": sections, "error": error})
+        return self._html(status, "entity.html", {"iri": iri, "label": label, "sections": sections, "error": error})
 
-    def _ask(
-        self, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None, *, wording: query.Wording = query.WEB
-    ) -> query.Answer:
-        """Run a query on the served graph, within its time limit and query slots, its messages
-        worded for the web (the pages, or with ``query.ENDPOINT`` the endpoint)."""
-        server = self.server
-        return query.run(server.graph, text, params, timeout=server.query_timeout, slots=server.slots, wording=wording)
+    def _answer(self, text: str, params: Mapping[str, ox.NamedNode | ox.Literal]) -> query.Answer:
+        """A query's answer for a page (its messages worded for the page)."""
+        answer = self._ask(query.prepare(self.graph, text, params), query.WEB, None)
+        assert isinstance(answer, query.Answer)
+        return answer
+
+    def _ask(self, prepared: query.Prepared, wording: query.Wording, fmt: str | None) -> query.Answer | workers.Written:
+        """Run a prepared query in a query process, within the limits: the answer, or (``fmt``
+        given) the answer written in that format, its messages worded by ``wording``."""
+        limits = self.limits
+        job = workers.Job(prepared, fmt, self.graph.prefixes, limits.max_rows, limits.max_bytes)
+        try:
+            return self.runner.run(job, limits.timeout)
+        except query.QueryTimeout:
+            raise query.QueryTimeout(query.late_message(limits.timeout, wording)) from None
+        except workers.AnswerTooLarge as large:
+            raise workers.AnswerTooLarge(
+                f"{large}; ask for less (LIMIT, or a narrower question); whoever runs kg serve can allow more:"
+                " kg serve --max-rows ROWS --max-bytes BYTES"
+            ) from None
 
     def _table(self, answer: query.Answer) -> dict[str, Any]:
         """An answer as the templates show it: each cell its text and, for an IRI, a link."""
-        prefixes = self.server.graph.prefixes
+        prefixes = self.graph.prefixes
         if answer.boolean is not None:
             return {"boolean": answer.boolean, "variables": [], "rows": []}
         if answer.triples is not None:
@@ -317,46 +528,6 @@ class Handler(BaseHTTPRequestHandler):
 
         return {"boolean": None, "variables": variables, "rows": [[cell(v) for v in row] for row in rows]}
 
-    # --- responses -----------------------------------------------------------------------------
-
-    def _html(self, status: HTTPStatus, template: str, context: dict[str, Any]) -> None:
+    def _html(self, status: HTTPStatus, template: str, context: dict[str, Any]) -> Response:
         body = _environment.get_template(template).render(**context).encode("utf-8")
-        self._send(status, body, "text/html; charset=utf-8")
-
-    def _text(self, status: HTTPStatus, message: str) -> None:
-        self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
-
-    def _not_allowed(self) -> None:
-        self.close_connection = True  # a body it may carry is not read: it must not be taken for a request
-        message = f"{self.command} is not allowed: GET or POST a query to /sparql, GET the pages\n"
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, message.encode(), "text/plain; charset=utf-8", allow="GET, HEAD, POST")
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """The base class's own errors (a malformed request line, an unknown method) in plain
-        text, as every other message here, not its HTML page."""
-        status = HTTPStatus(code)
-        self.close_connection = True
-        self._text(status, message or status.phrase)
-
-    def _redirect(self, where: str) -> None:
-        self.send_response(HTTPStatus.SEE_OTHER)
-        self.send_header("Location", where)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def _send(self, status: HTTPStatus, body: bytes, media: str, *, vary: bool = False, allow: str | None = None) -> None:
-        self.send_response(status)
-        if allow:
-            self.send_header("Allow", allow)
-        self.send_header("Content-Type", media)
-        self.send_header("Content-Length", str(len(body)))
-        # Nothing from elsewhere, no scripts: the pages work offline and cannot be turned against the user.
-        self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if vary:
-            self.send_header("Vary", "Accept")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        return Response(status, body, "text/html; charset=utf-8")

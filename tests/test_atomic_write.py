@@ -9,10 +9,13 @@ silently short output.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
 import re
+import resource
+import shutil
 import signal
 import stat
 import subprocess
@@ -591,3 +594,65 @@ def test_temporary_file_names_say_whose_they_are(tmp_path: Path, small: Path, mo
     api.export_dataset(tmp_path / "out.ttl", data=small)
     assert len(seen) == 1
     assert re.fullmatch(rf"\.out\.ttl\.{re.escape(kg.export._HOST)}\.{os.getpid()}\.[a-z0-9_]{{8}}\.part", seen[0])
+
+
+# --- --all is one write: the whole new set, or the old set untouched ------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in the folder (temporary ones too) with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@contextlib.contextmanager
+def small_tmpfs(tmp_path: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted for the block (skips the test where mounting is not allowed)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True, check=False)
+
+
+def test_all_on_a_full_disk_leaves_the_old_set_whole(tmp_path: Path, medium: Path) -> None:
+    """kg export --all on a full disk left 3 files from the new dataset and 5 from the old, exit 2."""
+    with small_tmpfs(tmp_path, "48m") as disk:
+        out = disk / "kg"
+        assert kg_export("--data", str(medium), "--all", str(out)).returncode == 0
+        old = snapshot(out)
+        # Room for about half of a new set: some formats fit, the rest cannot.
+        free = shutil.disk_usage(disk).free
+        (disk / "filler").write_bytes(b"\0" * max(0, free - sum(map(len, old.values())) // 2))
+        again = kg_export("--data", str(medium), "--base", "https://example.org/other/", "--all", str(out))
+        assert again.returncode == 2
+        lines = again.stderr.decode().splitlines()
+        said = rf"Error: cannot write {re.escape(str(out))}/kg\.\w+: No space left on device"
+        assert len(lines) == 1 and re.fullmatch(said, lines[0]), lines
+        assert snapshot(out) == old  # every old file, byte for byte, and no temporary file left
+        (disk / "filler").unlink()
+        assert kg_export("--data", str(medium), "--base", "https://example.org/other/", "--all", str(out)).returncode == 0
+        assert all(b"https://example.org/other/" in data for name, data in snapshot(out).items())
+
+
+def test_all_that_cannot_write_one_of_its_files_leaves_the_old_set_whole(tmp_path: Path, medium: Path) -> None:
+    """The same failure where no disk can be mounted: a file size limit stops the largest format."""
+    out = tmp_path / "kg"
+    assert kg_export("--data", str(medium), "--all", str(out)).returncode == 0
+    old = snapshot(out)
+    limit = max(map(len, old.values())) // 2
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    again = kg_export("--data", str(medium), "--base", "https://example.org/other/", "--all", str(out), preexec_fn=limited)
+    assert again.returncode == 2
+    lines = again.stderr.decode().splitlines()
+    assert len(lines) == 1 and re.fullmatch(rf"Error: cannot write {re.escape(str(out))}/kg\.\w+: File too large", lines[0]), lines
+    assert snapshot(out) == old

@@ -383,3 +383,22 @@ def test_every_format_ends_with_one_line_break(built: list[Triple], fmt: str, tm
     out = tmp_path / f"kg{export.FORMATS[fmt].suffix}"
     export.write(built, out, fmt)
     assert out.read_bytes().endswith(b"\n") and not out.read_bytes().endswith(b"\n\n")
+
+
+def test_a_non_ascii_base_is_written_as_a_valid_iri_in_every_format(tmp_path: Path) -> None:
+    """With base https://example.org/ü/, RDF/XML declared it as an XML namespace, which lxml
+    (libxml2) refuses: a namespace name is an ASCII URI. Every format now reads back, the IRIs whole."""
+    from lxml import etree
+
+    base = "https://example.org/ü/"
+    result = CliRunner().invoke(cli, ["export", "-q", "--base", base, "--all", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for name in ("kg.rdf", "kg.graphml", "kg.gexf"):
+        etree.parse(str(tmp_path / name))  # raises XMLSyntaxError on an invalid namespace
+    read = {}
+    for path in sorted(tmp_path.iterdir()):
+        rdf_format = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+        if rdf_format is not None:
+            read[path.name] = {q.triple for q in ox.parse(path=str(path), format=rdf_format)}
+    assert len(read) == 6 and all(found == read["kg.nt"] for found in read.values())
+    assert any(t.subject.value.startswith(base) for t in read["kg.rdf"] if isinstance(t.subject, ox.NamedNode))

@@ -4,6 +4,7 @@ answers every saved question with the same rows, in the same order, as ``kg quer
 from __future__ import annotations
 
 import base64
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -12,7 +13,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -189,10 +190,10 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def recorder() -> Iterator[str]:
-    Recorder.seen = []
-    server = HTTPServer(("127.0.0.1", 0), Recorder)
+@contextlib.contextmanager
+def local_store(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A small HTTP server on a free 127.0.0.1 port answering with ``handler``; its /store URL."""
+    server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -200,6 +201,13 @@ def recorder() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def recorder() -> Iterator[str]:
+    Recorder.seen = []
+    with local_store(Recorder) as url:
+        yield url
 
 
 def test_credentials_come_from_the_environment(recorder: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -250,10 +258,188 @@ def test_an_unreachable_or_malformed_endpoint() -> None:
     port = free_port()
     result = push_cli("--endpoint", f"http://127.0.0.1:{port}/store")
     assert result.exit_code == 2
-    assert result.output == f"Error: cannot reach the store at http://127.0.0.1:{port}/store: [Errno 111] Connection refused\n"
+    assert result.output == f"Error: cannot connect to the store at http://127.0.0.1:{port}/store: Connection refused; nothing was sent\n"
     result = push_cli("--endpoint", "ftp://example.org/store")
     assert result.exit_code == 2
     assert result.output == (
         "Error: --endpoint 'ftp://example.org/store' is not an http(s) URL; give the store's Graph Store endpoint, e.g. http://127.0.0.1:7878/store\n"
     )
     assert push.target_url("http://h/store?x=1", "urn:g") == "http://h/store?x=1&graph=urn%3Ag"
+
+
+# --- a store that misbehaves: redirects, silence, slowness, no HTTP -------------------------------
+
+
+class Redirector(BaseHTTPRequestHandler):
+    """A store whose ``/store`` answers with ``Redirector.answer`` (a status and a Location);
+    every other path takes the graph. Every request is recorded with its Host and Authorization."""
+
+    answer: ClassVar[tuple[int, str]] = (302, "/moved")
+    seen: ClassVar[list[tuple[str, str, str | None, str | None, int]]] = []
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    do_PUT = do_GET = do_POST
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        Redirector.seen.append((self.command, self.path, self.headers.get("Host"), self.headers.get("Authorization"), len(body)))
+        status, location = Redirector.answer if self.path.startswith("/store") else (204, "")
+        self.send_response(status)
+        if location:
+            self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def redirector(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("KG_PUSH_TOKEN", "abc123")
+    Redirector.seen = []
+    with local_store(Redirector) as url:
+        yield url
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_redirect_that_would_turn_a_write_into_a_read_is_an_error_naming_it(redirector: str, status: int, replace: bool) -> None:
+    """urllib turned the POST into a GET with no body at a 302, and kg said 'added 4316 triples'."""
+    Redirector.answer = (status, "/moved")
+    result = push_cli("--endpoint", redirector, *(["--replace"] if replace else []))
+    assert result.exit_code == 2
+    moved = redirector.replace("/store", "/moved")
+    method = "PUT" if replace else "POST"
+    assert result.output.startswith(f"Error: the store at {redirector} answered HTTP {status} ")
+    assert result.output.endswith(
+        f" to {moved}: a {method} is not re-sent elsewhere as a read, so the graph was not stored;"
+        " give the endpoint it names as --endpoint\n"
+    )
+    assert [seen[:2] for seen in Redirector.seen] == [(method, "/store?default")]  # nothing went to /moved
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_a_307_or_308_to_the_same_origin_is_followed_with_the_body(redirector: str, status: int) -> None:
+    Redirector.answer = (status, "/moved?default")
+    result = push_cli("--endpoint", redirector)
+    assert result.exit_code == 0, result.output
+    size = len(export_body())
+    host = urllib.parse.urlsplit(redirector).netloc
+    assert Redirector.seen == [
+        ("POST", "/store?default", host, "Bearer abc123", size),
+        ("POST", "/moved?default", host, "Bearer abc123", size),
+    ]
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_credentials_never_go_to_another_origin_after_a_redirect(redirector: str, status: int) -> None:
+    """The Bearer token arrived at localhost after a redirect from 127.0.0.1."""
+    port = urllib.parse.urlsplit(redirector).port
+    elsewhere = f"http://localhost:{port}/moved?default"
+    Redirector.answer = (status, elsewhere)
+    result = push_cli("--endpoint", redirector)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: the store at {redirector} redirected the graph to {elsewhere}, another origin: it was not sent there"
+        f" (credentials go only to the endpoint's own origin); if you trust it, give --endpoint http://localhost:{port}/moved\n"
+    )
+    assert [seen[:3] for seen in Redirector.seen] == [("POST", "/store?default", f"127.0.0.1:{port}")]
+
+
+def export_body() -> bytes:
+    from kg import api, export
+
+    stream, _, _ = api.checked_triples(None, ())
+    return export.serialise(stream, "ntriples")
+
+
+@contextlib.contextmanager
+def raw_store(reply: Callable[[socket.socket], None]) -> Iterator[tuple[str, list[int]]]:
+    """A TCP server on 127.0.0.1 that reads a request's headers and body, then calls ``reply``
+    with the connection; yields its endpoint and the sizes of the bodies it read whole."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    bodies: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(10)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += connection.recv(65536)
+                head, _, rest = data.partition(b"\r\n\r\n")
+                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+                while len(rest) < length:
+                    rest += connection.recv(65536)
+                bodies.append(len(rest))
+                with contextlib.suppress(OSError):
+                    reply(connection)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/store", bodies
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def silent(connection: socket.socket) -> None:
+    connection.recv(1)  # until the client gives up and closes
+
+
+def a_byte_a_second(connection: socket.socket) -> None:
+    for byte in b"HTTP/1.1 204 No Content\r\nX-Slow: " + b"y" * 100:
+        connection.sendall(bytes([byte]))
+        time.sleep(0.5)
+
+
+def not_http(connection: socket.socket) -> None:
+    connection.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+
+def test_a_store_that_takes_the_graph_and_never_answers_is_not_called_unreachable() -> None:
+    """'cannot reach the store' was said after the store had the whole body: a retry added it twice."""
+    with raw_store(silent) as (endpoint, bodies):
+        started = time.monotonic()
+        result = push_cli("--endpoint", endpoint, "--timeout", "1")
+        took = time.monotonic() - started
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: the graph was sent to {endpoint}, but no answer came within the time limit of 1 s;"
+        " the store may hold the graph: check it before you push again\n"
+    )
+    assert bodies == [len(export_body())]
+    assert took < 10
+
+
+def test_the_timeout_is_a_deadline_for_the_whole_push_not_for_each_wait() -> None:
+    """A store sending a byte a second kept push running past 60 s with --timeout 3."""
+    with raw_store(a_byte_a_second) as (endpoint, _bodies):
+        started = time.monotonic()
+        result = push_cli("--endpoint", endpoint, "--timeout", "2")
+        took = time.monotonic() - started
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: the graph was sent to {endpoint}, but no answer came within the time limit of 2 s;")
+    assert took < 2 + 5  # the graph is checked and serialised first; the deadline covers the rest
+
+
+def test_a_reply_that_is_not_http_is_one_line() -> None:
+    """It was a BadStatusLine traceback."""
+    with raw_store(not_http) as (endpoint, _bodies):
+        result = push_cli("--endpoint", endpoint)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: the store at {endpoint} did not answer in HTTP (it said 'SSH-2.0-OpenSSH_9.2'); the store may hold the graph:"
+        " check it before you push again\n"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,6 +17,29 @@ from kg.problems import ERROR, NOTE, WARNING, DataProblems, KgError, Problem
 from kg.resources import dataset_folder
 from kg.sort import collector_paused
 from kg.text import printable
+
+
+class Seconds(click.ParamType):
+    """A number of seconds from ``low`` to ``high``: nan, inf and numbers out of range are
+    refused here, as a usage error (exit status 2), before they reach a timer that would
+    take them as no limit, or fail with a traceback."""
+
+    name = "seconds"
+
+    def __init__(self, low: float = 0.001, high: float = 86400.0):
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(number) or not self.low <= number <= self.high:
+            self.fail(f"{value!r} is not a number of seconds from {self.low:g} to {self.high:g} (a day)", param, ctx)
+        return number
 
 
 def data_options(command: Callable[..., Any]) -> Callable[..., Any]:

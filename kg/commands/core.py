@@ -68,7 +68,7 @@ from kg.problems import ERROR, WARNING
 @click.option(
     "-j",
     "--jobs",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 256),
     default=None,
     help=f"Processes that sort and write Turtle or N-Triples at once (same bytes); 1: one process for everything.  "
     f"[default: {parts.AUTO_MAX_JOBS} for {parts.AUTO_MIN_BYTES >> 10:,} KiB of curated files or more where there are the cores, else 1]",

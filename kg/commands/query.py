@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from kg import push, query, serve
-from kg.commands.common import chosen_dataset, data_options, translate_errors_saying
+from kg import addresses, push, query, serve, workers
+from kg.commands.common import Seconds, chosen_dataset, data_options, translate_errors_saying
 
 
 def query_problems(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -58,7 +58,7 @@ def graph_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def timeout_option(command: Callable[..., Any], what: str = "Query") -> Callable[..., Any]:
-    limit = click.FloatRange(min=0.001)
+    limit = Seconds()
     return click.option("--timeout", type=limit, default=query.DEFAULT_TIMEOUT, show_default=True, help=f"{what} time limit, seconds.")(
         command
     )
@@ -108,32 +108,62 @@ def query_command(
         raise click.UsageError("give a saved question's name, a .rq file or SPARQL text (kg query --list shows the saved questions)")
     text = query.query_text(spec, sys.stdin)
     graph = _graph(data, texts, graph_file, store)
-    bound = dict(query.parse_param(p, graph.prefixes) for p in params)
+    bound = query.parse_params(params, graph.prefixes)
     answer = query.run(graph, text, bound, timeout=timeout)
     click.echo(query.render(answer, fmt, graph.prefixes), nl=False)
 
 
 @click.command("serve")
 @graph_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (only this machine by default).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on, IPv4 or IPv6 (only this machine by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0: any free port).")
 @timeout_option
+@click.option(
+    "--max-rows",
+    type=click.IntRange(1, 10**9),
+    default=workers.DEFAULT_MAX_ROWS,
+    show_default=True,
+    help="Rows (or triples) an answer may hold.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1, 1 << 40),
+    default=workers.DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Bytes an answer may take, written in its format.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.IntRange(1, 3600),
+    default=serve.IDLE_TIMEOUT,
+    show_default=True,
+    help="Seconds a connection may sit idle, or take to send one request whole, before it is closed.",
+)
 @query_problems
 @translate_errors_saying("the server was not started")
 def serve_command(
-    data: str | None, texts: tuple[str, ...], graph_file: str | None, store: str | None, host: str, port: int, timeout: float
+    data: str | None,
+    texts: tuple[str, ...],
+    graph_file: str | None,
+    store: str | None,
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    max_bytes: int,
+    idle_timeout: int,
 ) -> None:
     """Serve the graph read-only over the SPARQL 1.1 Protocol at /sparql, with a query page at /.
 
-    Updates and SERVICE get 403, a bad query 400. Stop with Ctrl-C.
+    Updates and SERVICE get 403, a bad query 400; a query is stopped at its time limit. Stop with Ctrl-C.
     """
     graph = _graph(data, texts, graph_file, store)
-    server = serve.make_server(graph, host, port, timeout=timeout)
-    url = serve.url_of(server)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"kg: warning: listening on {host}: other machines can reach this endpoint", err=True)
-    click.echo(f"kg: serving {graph.size} triples at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)
+    server = serve.make_server(graph, host, port, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes, idle_timeout=idle_timeout)
     try:
+        url = serve.url_of(server)
+        if not addresses.is_loopback(server.server_address[0]):
+            click.echo(f"kg: warning: listening on {host}: other machines can reach this endpoint", err=True)
+        click.echo(f"kg: serving {graph.size} triples at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops", err=True)
         server.serve_forever()  # until Ctrl-C, which kg.cli.run reports: "kg: interrupted", exit status 130
     finally:
         server.server_close()

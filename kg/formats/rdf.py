@@ -106,6 +106,10 @@ def writer(rdf_format: ox.RdfFormat, *, with_prefixes: bool, dataset: bool = Fal
 
     def write(triples: list[Triple], out: BinaryIO, options: WriteOptions) -> None:
         prefixes = _checked_prefixes(options.prefixes) if with_prefixes else None
+        if prefixes and rdf_format == ox.RdfFormat.RDF_XML:
+            # An XML namespace name is a URI, ASCII only (XML parsers such as libxml2 refuse
+            # <https://example.org/ü/>); IRIs in such a namespace are written whole instead.
+            prefixes = {name: iri for name, iri in prefixes.items() if iri.isascii()}
         statements = [_to_quad(q) for q in layers.quads(triples)] if dataset else map(_Converter(), triples)  # a stream
         try:
             ox.serialize(statements, out, rdf_format, prefixes=prefixes)
