@@ -100,11 +100,24 @@ _WEEKDAY = re.compile(r"\b(last\s+|on\s+)?(" + "|".join(_WEEKDAYS) + r")\b")
 
 def resolve(words: str, basis: TypedValue) -> Span | None:
     """A span for time words relative to ``basis`` (the source's date), or None when the words
-    are not ones this reads, or need a more precise date than the source gives.
+    are not ones this reads, need a more precise date than the source gives, or would reach
+    before the year 1.
 
     Read: today, yesterday, (on|last) Monday…, now, to date, this year, last year, last month,
     and (in|over) the last|past [N] days|weeks|months|years."""
-    said = " ".join(words.lower().split())
+    try:
+        return _resolve(" ".join(words.lower().split()), basis)
+    except (ValueError, OverflowError):  # before the year 1: no date to give
+        return None
+
+
+def _year(year: int) -> TypedValue:
+    if year < 1:
+        raise ValueError(f"year {year} is out of range")
+    return typed(f"{year:04d}")
+
+
+def _resolve(said: str, basis: TypedValue) -> Span | None:
     day = basis.lexical if len(basis.lexical) == 10 else None
     year = int(basis.lexical[:4])
     found = _LAST_N.search(said)
@@ -137,9 +150,9 @@ def resolve(words: str, basis: TypedValue) -> Span | None:
     if re.search(r"\b(now|to date|currently|so far)\b", said):
         return Span(None, basis, RESOLVED, basis)
     if re.search(r"\bthis year\b", said):
-        return Span(typed(str(year)), typed(str(year)), RESOLVED, basis)
+        return Span(_year(year), _year(year), RESOLVED, basis)
     if re.search(r"\blast year\b", said):
-        return Span(typed(str(year - 1)), typed(str(year - 1)), RESOLVED, basis)
+        return Span(_year(year - 1), _year(year - 1), RESOLVED, basis)
     if re.search(r"\blast month\b", said) and len(basis.lexical) >= 7:
         previous = _months_before(first_day(basis.lexical[:7]), 1)
         return Span(typed(previous.isoformat()[:7]), typed(previous.isoformat()[:7]), RESOLVED, basis)
@@ -224,7 +237,10 @@ class Timeline:
         if period.duration and len(basis.lexical) == 10:
             months = _duration_months(period.duration)
             if months is not None:
-                start = _months_before(first_day(basis.lexical), months)
+                try:
+                    start = _months_before(first_day(basis.lexical), months)
+                except ValueError:  # the period would start before the year 1
+                    return Timing(None, UNRESOLVED, period.label)
                 return Timing(Span(typed(start.isoformat()), basis, RESOLVED, basis), RESOLVED, period.label)
         span = resolve(period.label, basis)
         return Timing(span, RESOLVED if span else UNRESOLVED, period.label)

@@ -3,11 +3,15 @@ values, accounts one more specific than another, and time words resolved against
 
 from __future__ import annotations
 
+import datetime
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import rdflib
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import api, timeline
 from kg.check import Report
@@ -410,3 +414,35 @@ def test_kg_diff_lists_accounts_that_become_compatible_or_differ(data: Path) -> 
     assert lines[-1] == "3 facts added, 0 removed, 2 changed; 1 account comparison changed"
     again = CliRunner().invoke(cli, ["diff", str(data), str(before)])
     assert any(line.startswith("- compatible accounts, one more specific: ") for line in again.stdout.splitlines())
+
+
+WORDS = ["on", "last", "Monday", "Sunday", "yesterday", "today", "now", "to date", "this year", "last year", "last month",
+         "in the last", "over the past", "12", "999", "two", "a", "few", "days", "weeks", "months", "year", "ago"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=5).map(" ".join),
+    day=st.dates(min_value=datetime.date(1, 1, 1), max_value=datetime.date(9999, 12, 31)),
+    precision=st.sampled_from([4, 7, 10]),
+)
+def test_any_time_words_against_any_date_give_a_valid_span_or_none(words: str, day: datetime.date, precision: int) -> None:
+    """Never a traceback (a span that would reach before the year 1 is none), and every end is a
+    date of its own precision, the start not after the end."""
+    lexical = day.isoformat()[:precision]
+    span = timeline.resolve(words, timeline.typed(lexical))
+    if span is None:
+        return
+    for end in (span.start, span.end):
+        if end is not None:
+            assert re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", end.lexical), end
+            assert end.datatype == timeline.typed(end.lexical).datatype and int(end.lexical[:4]) >= 1
+    if span.start is not None and span.end is not None:
+        assert timeline.first_day(span.start.lexical) <= timeline.last_day(span.end.lexical)
+
+
+def test_last_year_is_written_with_four_digits() -> None:
+    span = timeline.resolve("last year", timeline.typed("0005-01-01"))
+    assert span is not None and span.start == timeline.typed("0004") and span.start.datatype.endswith("gYear")
+    assert timeline.resolve("last year", timeline.typed("0001")) is None  # there is no year 0
+    assert timeline.resolve("in the last 10 years", timeline.typed("0005-01-01")) is None
