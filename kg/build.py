@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 import rdflib
 
 from kg import timeline, vocab
-from kg.compare import AGREE, differing_accounts, figure_groups, is_partial, more_specific_accounts
+from kg.compare import AGREE, compare_accounts, figure_groups, is_partial
 from kg.iri import citation_iri, mint, part_iri, repair_iri
 from kg.model import Citation, Claim, Dataset, Entity, Event, Quote, Record, Repair, Source, Statement, Statistic, TypedValue, asserted
 from kg.terms import Lit, Triple
@@ -336,11 +336,12 @@ class _Builder:
                 yield node, K.comparisonRule, Lit(comparison.rule)
                 for source_id in sorted({c.source for c in (*a.citations, *b.citations)}):  # both figures' sources
                     yield node, DERIVED_FROM, self.iri(source_id)
-        for accounts in differing_accounts(dataset.statements):
-            for one, other in accounts.pairs:
+        accounts = compare_accounts(dataset.statements)
+        for differing in accounts.differing:
+            for one, other in differing.pairs:
                 yield self.iri(one.id), K.differingAccount, self.iri(other.id)
                 yield self.iri(other.id), K.differingAccount, self.iri(one.id)
-        for specific, general in more_specific_accounts(dataset.statements):
+        for specific, general in accounts.more_specific:
             yield self.iri(specific.id), K.moreSpecificAccount, self.iri(general.id)
 
 

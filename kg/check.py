@@ -638,9 +638,11 @@ def check_figure_wording(dataset: Dataset, misquoted: Container[tuple[str, int]]
                 yield Problem(_at(statistic, "comparator"), "comparator", message, hint, WARNING, "figure-wording")
 
 
-def check_differing_accounts(dataset: Dataset) -> Iterator[Problem]:
-    """A note where sources give one thing different founders, founding dates or leaders."""
-    for found in compare.differing_accounts(dataset.statements):
+def check_accounts(dataset: Dataset) -> Iterator[Problem]:
+    """A note where sources give one thing different founders, founding dates or leaders, and
+    where one account of them is compatible with another, only more specific."""
+    compared = compare.compare_accounts(dataset.statements)
+    for found in compared.differing:
         accounts = []
         for statement in found.statements:
             said = statement.object or str(statement.value)
@@ -653,11 +655,7 @@ def check_differing_accounts(dataset: Dataset) -> Iterator[Problem]:
             NOTE,
             "differing-accounts",
         )
-
-
-def check_more_specific_accounts(dataset: Dataset) -> Iterator[Problem]:
-    """A note where one account of a founder, founding date or leader is more specific than another."""
-    for specific, general in compare.more_specific_accounts(dataset.statements):
+    for specific, general in compared.more_specific:
         said_specific, said_general = specific.object or str(specific.value), general.object or str(general.value)
         yield Problem(
             _at(specific, "object", "value"),
@@ -778,8 +776,7 @@ def check(
     found += check_evidence(unique, folders, report, allow_ungrounded)
     found += check_figure_wording(unique, report.misquoted)
     found += check_figures(unique)
-    found += check_differing_accounts(unique)
-    found += check_more_specific_accounts(unique)
+    found += check_accounts(unique)
     found += check_post_holders(unique)
     found += check_times(unique)
     found += check_same_facts(unique)

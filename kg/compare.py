@@ -239,26 +239,33 @@ def account_pairs(statements: Sequence[Statement]) -> Iterator[tuple[Statement, 
                 yield a, b, DIFFER
 
 
-def differing_accounts(statements: Iterable[Statement]) -> list[DifferingAccounts]:
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """How the accounts of founders, founding dates and leaders stand, compared once: those
+    that differ, and the pairs that agree, one more specific (the specific, the general)."""
+
+    differing: list[DifferingAccounts]
+    more_specific: list[tuple[Statement, Statement]]
+
+
+def compare_accounts(statements: Iterable[Statement]) -> Accounts:
     """Where sources differ on who founded or leads a thing, or when it was founded.
 
     Every predicate may hold several values: two objects that one source gives are both
     stated (two founders named side by side), and one that names a part of the other, or a
-    date within it, is compatible (see :func:`more_specific_accounts`). Only the rest differ."""
+    date within it, is compatible, one more specific. Only the rest differ."""
     grouped: dict[tuple[str, str], list[tuple[Statement, Statement]]] = defaultdict(list)
+    more_specific = []
     for a, b, how in account_pairs(list(statements)):
         if how == DIFFER:
             grouped[(a.subject, a.predicate)].append((a, b))
-    found = []
+        elif how == MORE_SPECIFIC:
+            more_specific.append((a, b))
+    differing = []
     for (subject, predicate), pairs in sorted(grouped.items()):
         members = {s.id: s for pair in pairs for s in pair}
-        found.append(DifferingAccounts(subject, predicate, tuple(members[i] for i in sorted(members)), tuple(pairs)))
-    return found
-
-
-def more_specific_accounts(statements: Iterable[Statement]) -> list[tuple[Statement, Statement]]:
-    """Accounts that agree, one more specific than the other: (the specific, the general)."""
-    return [(a, b) for a, b, how in account_pairs(list(statements)) if how == MORE_SPECIFIC]
+        differing.append(DifferingAccounts(subject, predicate, tuple(members[i] for i in sorted(members)), tuple(pairs)))
+    return Accounts(differing, more_specific)
 
 
 # --- partial quotations -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -245,16 +245,6 @@ class Timeline:
         span = resolve(period.label, basis)
         return Timing(span, RESOLVED if span else UNRESOLVED, period.label)
 
-    def holdings(self, dataset: Dataset) -> Iterator[tuple[Statement, Citation, Span]]:
-        """Each post-holding account with a span: (statement, citation, span)."""
-        for statement in dataset.statements:
-            if statement.predicate != "holds-post":
-                continue
-            for citation in statement.citations:
-                timing = self.citation(statement, citation)
-                if timing.span is not None:
-                    yield statement, citation, timing.span
-
 
 def _duration_months(duration: str) -> int | None:
     """Whole years and months of a duration (``P1Y`` 12, ``P6M`` 6); None when it holds days or time."""
@@ -304,8 +294,3 @@ def single_holder_overlaps(dataset: Dataset) -> Iterator[tuple[str, Statement, S
                 pair = next(((x, y) for x in spans[a.id] for y in spans[b.id] if overlap(x, y)), None)
                 if pair:
                     yield post, a, b, pair[0], pair[1]
-
-
-def spans_by_event(timeline: Timeline, events: Mapping[str, Event]) -> dict[str, Span | None]:
-    """Each event's span, for the builder and the checks."""
-    return {event_id: timeline.event_span(event) for event_id, event in events.items()}

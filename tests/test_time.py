@@ -315,7 +315,7 @@ def test_founders_no_one_source_gives_together_are_differing_accounts() -> None:
         return Statement(f"by-{object_id}", "t", "established-by", object_id, None, None, citations, at)
 
     sunak, cleverly, both = statement("sunak", "a", "b"), statement("cleverly", "c"), statement("farris", "a", "c")
-    found = compare.differing_accounts([sunak, cleverly, both])
+    found = compare.compare_accounts([sunak, cleverly, both]).differing
     assert [(a.id, b.id) for one in found for a, b in one.pairs] == [("by-cleverly", "by-sunak")]
 
 
@@ -374,10 +374,10 @@ def test_a_date_within_another_is_more_specific() -> None:
     def founded(value: str, source: str) -> Statement:
         return Statement(f"in-{value}", "t", "established-in", None, value, None, (Citation(source, "w", "stated", None, at),), at)
 
-    assert [(a.id, b.id) for a, b in compare.more_specific_accounts([founded("2023", "a"), founded("2023-04", "b")])] == [
+    assert [(a.id, b.id) for a, b in compare.compare_accounts([founded("2023", "a"), founded("2023-04", "b")]).more_specific] == [
         ("in-2023-04", "in-2023")
     ]
-    assert compare.differing_accounts([founded("2023-04", "a"), founded("2022", "b")])[0].predicate == "established-in"
+    assert compare.compare_accounts([founded("2023-04", "a"), founded("2022", "b")]).differing[0].predicate == "established-in"
 
 
 def test_kg_query_asks_who_held_a_post_on_a_date() -> None:
