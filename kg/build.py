@@ -114,7 +114,7 @@ class _Builder:
         if citation.when:
             yield cnode, K.citedWhen, Lit(clean(citation.when, repairs))
         if citation.date:
-            yield cnode, K.citedDate, Lit(citation.date.lexical, citation.date.datatype)
+            yield cnode, K.citedDate, _date(citation.date)
         yield from self.timing(cnode, record, citation)
         if isinstance(record, Quote) and is_partial(record, citation):
             yield cnode, K.partial, _TRUE
@@ -178,7 +178,7 @@ class _Builder:
             yield node, K.authorName, Lit(s.author)
         for prop, date in ((K.published, s.published), (K.modified, s.modified)):
             if date is not None:
-                yield node, prop, Lit(date.lexical, date.datatype)
+                yield node, prop, _date(date)
         if s.undated:
             yield node, K.dateStatus, K.undated
         for name in s.outside_text:
@@ -273,7 +273,7 @@ class _Builder:
                 yield period, K.anchor, concept(s.period.anchor)
             for prop, date in ((K.start, s.period.start), (K.end, s.period.end)):
                 if date is not None:
-                    yield period, prop, Lit(date.lexical, date.datatype)
+                    yield period, prop, _date(date)
         yield from self.provenance(node, s)
 
     def quote(self, q: Quote) -> Iterator[Triple]:
